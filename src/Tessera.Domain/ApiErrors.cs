@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Tessera.Domain;
+
+/// <summary>The errors of SPEC section 2, one factory per row, so every caller words them alike.</summary>
+public static class ApiErrors
+{
+    public const string InvalidRequest = "invalid_request_error";
+    public const string ServerError = "server_error";
+
+    public static TesseraException MissingApiKey() => new(
+        HttpStatusCode.Unauthorized, InvalidRequest,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth " +
+        "(i.e. Authorization: Bearer YOUR_KEY).");
+
+    public static TesseraException IncorrectApiKey(string presentedKey) => new(
+        HttpStatusCode.Unauthorized, InvalidRequest,
+        $"Incorrect API key provided: {MaskKey(presentedKey)}. Ask the operator of this Tessera server for a valid key.",
+        code: "invalid_api_key");
+
+    public static TesseraException ProjectMismatch(string headerProject) => new(
+        HttpStatusCode.Unauthorized, InvalidRequest,
+        $"The OpenAI-Project header names project '{Truncate(headerProject, 64)}', which is not the project of the API key provided.",
+        code: "invalid_project");
+
+    public static TesseraException NoSuchUpload(string uploadId) => new(
+        HttpStatusCode.NotFound, InvalidRequest, $"No such Upload object: {Truncate(uploadId, 128)}", param: "id");
+
+    public static TesseraException NoSuchFile(string fileId) => new(
+        HttpStatusCode.NotFound, InvalidRequest, $"No such File object: {Truncate(fileId, 128)}", param: "id");
+
+    public static TesseraException NoSuchRoute(string method, string path) => new(
+        HttpStatusCode.NotFound, InvalidRequest, $"Invalid URL ({method} {Truncate(path, 256)})");
+
+    public static TesseraException MethodNotAllowed(string method, string path) => new(
+        HttpStatusCode.MethodNotAllowed, InvalidRequest, $"Method {method} is not allowed for {Truncate(path, 256)}");
+
+    /// <summary>A field is missing, of the wrong type, or has a value outside its rule.</summary>
+    public static TesseraException InvalidField(string param, string message) => new(
+        HttpStatusCode.BadRequest, InvalidRequest, message, param: param);
+
+    /// <summary>The request as a whole cannot be read (not JSON, not multipart, ...).</summary>
+    public static TesseraException InvalidBody(string message) => new(
+        HttpStatusCode.BadRequest, InvalidRequest, message);
+
+    /// <summary>The upload is not in a state that allows the request (SPEC section 4).</summary>
+    public static TesseraException StateConflict(string message) => new(
+        HttpStatusCode.BadRequest, InvalidRequest, message, param: "upload_id");
+
+    public static TesseraException StorageFull(long bytesNeeded) => new(
+        HttpStatusCode.InsufficientStorage, ServerError,
+        $"The server has no room left to store {bytesNeeded} more bytes. Try again later.", code: "storage_full");
+
+    public static TesseraException Unexpected(string requestId) => new(
+        HttpStatusCode.InternalServerError, ServerError,
+        $"The server had an error while processing your request. The request id is {requestId}; quote it to the operator.");
+
+    /// <summary>Shows enough of a key to recognise it and never the whole of it (SPEC section 2).</summary>
+    public static string MaskKey(string key) =>
+        key.Length <= 8 ? "***" : $"{key[..5]}***{key[^2..]}";
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max] + "...";
+}

@@ -1,0 +1,33 @@
+namespace Tessera.Domain;
+
+/// <summary>The limits of SPEC section 7; bound from the <c>Tessera:Limits</c> configuration section.</summary>
+public sealed class TesseraLimits
+{
+    public const long Gibibyte = 1L << 30;
+    public const long Mebibyte = 1L << 20;
+
+    /// <summary>The largest part <c>POST /uploads/{id}/parts</c> accepts (64 MiB, the Python helper's part size).</summary>
+    public long MaxPartBytes { get; set; } = 64 * Mebibyte;
+
+    /// <summary>The largest upload that may be declared, and the most bytes one upload's stored parts may hold.</summary>
+    public long MaxUploadBytes { get; set; } = 8 * Gibibyte;
+
+    /// <summary>How long a pending upload lives before it expires (OpenAI: one hour).</summary>
+    public int UploadTimeToLiveSeconds { get; set; } = 3600;
+
+    /// <summary>The largest file <c>POST /files</c> accepts (512 MB).</summary>
+    public long MaxFileBytes { get; set; } = 512 * Mebibyte;
+
+    public int MinFileExpiresAfterSeconds { get; set; } = 3600;
+
+    public int MaxFileExpiresAfterSeconds { get; set; } = 2_592_000;
+
+    /// <summary>How long a file made with purpose <c>batch</c> lives when the client set no expiry (OpenAI: 30 days).</summary>
+    public int BatchFileTimeToLiveSeconds { get; set; } = 2_592_000;
+
+    /// <summary>The largest JSON request body read, in bytes (a <c>part_ids</c> list of every part of a large upload fits).</summary>
+    public int MaxJsonBodyBytes { get; set; } = 4 * (int)Mebibyte;
+
+    /// <summary>When true, <c>mime_type</c> must suit the upload's purpose (<see cref="MimeTypes"/>); by default any non-empty value is kept.</summary>
+    public bool StrictMimeTypes { get; set; }
+}

@@ -1,0 +1,14 @@
+namespace Tessera.Domain;
+
+/// <summary>One part of an upload, durable once stored. Its bytes live in the blob named <see cref="BlobKey"/>.</summary>
+public sealed record UploadPart
+{
+    public required string Id { get; init; }
+    public required string UploadId { get; init; }
+    public required long Bytes { get; init; }
+    public required long CreatedAt { get; init; }
+    public required string BlobKey { get; init; }
+
+    /// <summary>Lower-case hex MD5 of the part's bytes; null until someone asked for it (it is computed on demand).</summary>
+    public string? Md5 { get; init; }
+}
