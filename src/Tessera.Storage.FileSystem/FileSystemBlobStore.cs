@@ -1,0 +1,227 @@
+using System.Runtime.CompilerServices;
+
+namespace Tessera.Storage.FileSystem;
+
+/// <summary>
+/// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under <c>tmp/</c> first and renamed
+/// into place once flushed to disk, so a blob is either whole or absent.
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    /// <summary>Reads from the source are gathered into buffers of this size before each write: few, large syscalls.</summary>
+    public const int WriteBufferBytes = 1 << 20;
+
+    /// <summary>Every this many bytes written, writeback of them to disk is started (see <see cref="EarlyWriteback"/>).</summary>
+    public const int WritebackBytes = 8 << 20;
+
+    private readonly string _blobsPath;
+    private readonly string _temporaryPath;
+
+    public FileSystemBlobStore(string rootPath)
+    {
+        RootPath = Path.GetFullPath(rootPath);
+        _blobsPath = Path.Combine(RootPath, "blobs");
+        _temporaryPath = Path.Combine(RootPath, "tmp");
+        Directory.CreateDirectory(_blobsPath);
+        Directory.CreateDirectory(_temporaryPath);
+    }
+
+    public string RootPath { get; }
+
+    public async Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
+    {
+        var finalPath = PathOf(key);
+        var temporaryPath = Path.Combine(_temporaryPath, $"{key}.{Guid.NewGuid():N}.tmp");
+        long written;
+        try
+        {
+            var direct = DirectIo.TryCreate(temporaryPath);
+            await using (var file = direct is null
+                ? new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous)
+                : new FileStream(direct, FileAccess.Write, bufferSize: 0))
+            {
+                written = await CopyCoalescedAsync(content, file, isDirect: direct is not null, cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+            File.Move(temporaryPath, finalPath);
+        }
+        catch
+        {
+            TryDelete(temporaryPath);
+            throw;
+        }
+
+        return written;
+    }
+
+    public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var stream = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+        if (offset != 0)
+        {
+            stream.Seek(offset, SeekOrigin.Begin);
+        }
+
+        return Task.FromResult<Stream>(stream);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            File.Delete(PathOf(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Never written: nothing to delete.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var path in Directory.EnumerateFiles(_blobsPath, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetFileName(path);
+            if (BlobKeys.IsValid(key))
+            {
+                yield return new StoredBlob(key, File.GetLastWriteTimeUtc(path));
+            }
+        }
+    }
+
+    public Task<int> DeleteUnfinishedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var path in Directory.EnumerateFiles(_temporaryPath))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (File.GetLastWriteTimeUtc(path) < olderThan.UtcDateTime && TryDelete(path))
+            {
+                deleted++;
+            }
+        }
+
+        return Task.FromResult(deleted);
+    }
+
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_temporaryPath, $"health.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken);
+        }
+        finally
+        {
+            TryDelete(probe);
+        }
+    }
+
+    /// <summary>
+    /// Copies with two buffers: while one is being written, the next fills from the source. Each write is a whole
+    /// buffer (except the last), whatever size of chunk the source hands out. With direct I/O the buffers are aligned
+    /// and only the last write may be unaligned, so direct writes are turned off just for it.
+    /// </summary>
+    private static async Task<long> CopyCoalescedAsync(Stream source, FileStream destination, bool isDirect, CancellationToken cancellationToken)
+    {
+        var filling = DirectIo.RentBuffer(WriteBufferBytes);
+        var writing = DirectIo.RentBuffer(WriteBufferBytes);
+        var pendingWrite = Task.CompletedTask;
+        long total = 0;
+        long writebackStarted = 0;
+        try
+        {
+            while (true)
+            {
+                var filled = await FillAsync(source, filling.Memory, cancellationToken);
+                await pendingWrite;
+                if (filled == 0)
+                {
+                    break;
+                }
+
+                if (!isDirect && total - writebackStarted >= WritebackBytes)
+                {
+                    EarlyWriteback.Start(destination.SafeFileHandle, writebackStarted, total - writebackStarted);
+                    writebackStarted = total;
+                }
+
+                var chunk = filling.Memory[..filled];
+                if (isDirect && filled % DirectIo.Alignment != 0)
+                {
+                    var aligned = filled - (filled % DirectIo.Alignment);
+                    await destination.WriteAsync(chunk[..aligned], cancellationToken);
+                    DirectIo.EndDirectWrites(destination.SafeFileHandle);
+                    isDirect = false;
+                    chunk = chunk[aligned..];
+                }
+
+                total += filled;
+                pendingWrite = destination.WriteAsync(chunk, cancellationToken).AsTask();
+                (filling, writing) = (writing, filling);
+            }
+        }
+        finally
+        {
+            // A failed read must not return a buffer to the pool while a write still uses it.
+            await pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            DirectIo.ReturnBuffer(filling);
+            DirectIo.ReturnBuffer(writing);
+        }
+
+        return total;
+    }
+
+    private static async Task<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await source.ReadAsync(buffer[filled..], cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
+    }
+
+    private string PathOf(string key)
+    {
+        if (!BlobKeys.IsValid(key))
+        {
+            throw new ArgumentException($"'{key}' is not a blob key.", nameof(key));
+        }
+
+        // Shard by the key's last two characters (random hex) so no folder grows to millions of entries.
+        return Path.Combine(_blobsPath, key[^2..], key);
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

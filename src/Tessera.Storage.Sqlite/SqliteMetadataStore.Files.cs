@@ -1,0 +1,119 @@
+using Microsoft.Data.Sqlite;
+using Tessera.Domain;
+
+namespace Tessera.Storage.Sqlite;
+
+public sealed partial class SqliteMetadataStore
+{
+    private const string FileColumns = "id, project_id, filename, purpose, bytes, created_at, expires_at";
+
+    // A file past its expires_at is gone even before the sweeper removes it.
+    private const string IsAlive = "(expires_at IS NULL OR expires_at > $now)";
+
+    public async Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        await InsertFileAsync(connection, transaction, file, cancellationToken);
+        await InsertSegmentAsync(connection, transaction, file.Id, 0, content, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await QueryAsync(connection, null,
+            $"SELECT {FileColumns} FROM files WHERE id = $id AND project_id = $project AND {IsAlive};",
+            [("$id", fileId), ("$project", projectId), ("$now", now)], ReadFile, cancellationToken);
+        return rows.SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryAsync(connection, null,
+            "SELECT blob_key, bytes FROM file_segments WHERE file_id = $file ORDER BY position;",
+            [("$file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), cancellationToken);
+    }
+
+    public async Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var descending = query.Order == ListOrder.Descending;
+        var where = $"project_id = $project AND {IsAlive} AND ($purpose IS NULL OR purpose = $purpose)";
+        var parameters = new List<(string, object?)> { ("$project", projectId), ("$now", now), ("$purpose", query.Purpose), ("$take", query.Limit + 1) };
+
+        if (query.After is { } after)
+        {
+            var cursor = await QueryAsync(connection, null,
+                $"SELECT created_at, seq FROM files WHERE id = $after AND project_id = $project AND {IsAlive};",
+                [("$after", after), ("$project", projectId), ("$now", now)], r => (CreatedAt: r.GetInt64(0), Seq: r.GetInt64(1)), cancellationToken);
+            if (cursor.Count == 0)
+            {
+                return null;
+            }
+
+            // Files are ordered by (created_at, seq): seq breaks ties between files created in the same second.
+            where += descending ? " AND (created_at, seq) < ($afterCreated, $afterSeq)" : " AND (created_at, seq) > ($afterCreated, $afterSeq)";
+            parameters.Add(("$afterCreated", cursor[0].CreatedAt));
+            parameters.Add(("$afterSeq", cursor[0].Seq));
+        }
+
+        var direction = descending ? "DESC" : "ASC";
+        var files = await QueryAsync(connection, null,
+            $"SELECT {FileColumns} FROM files WHERE {where} ORDER BY created_at {direction}, seq {direction} LIMIT $take;",
+            [.. parameters], ReadFile, cancellationToken);
+        var hasMore = files.Count > query.Limit;
+        return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
+    }
+
+    public async Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        var deleted = await ExecuteAsync(connection, transaction,
+            $"DELETE FROM files WHERE id = $id AND project_id = $project AND {IsAlive};",
+            [("$id", fileId), ("$project", projectId), ("$now", now)], cancellationToken);
+        if (deleted == 0)
+        {
+            return false;
+        }
+
+        await ReleaseSegmentsAsync(connection, transaction, "file_id = $id", [("$id", fileId)], now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private static Task<int> InsertFileAsync(SqliteConnection connection, SqliteTransaction transaction, StoredFile file, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            $"INSERT INTO files ({FileColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $created, $expires);",
+            [
+                ("$id", file.Id), ("$project", file.ProjectId), ("$filename", file.Filename), ("$purpose", file.Purpose),
+                ("$bytes", file.Bytes), ("$created", file.CreatedAt), ("$expires", file.ExpiresAt),
+            ],
+            cancellationToken);
+
+    private static Task<int> InsertSegmentAsync(SqliteConnection connection, SqliteTransaction transaction, string fileId, int position, FileSegment segment, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            "INSERT INTO file_segments (file_id, position, blob_key, bytes) VALUES ($file, $position, $blob, $bytes);",
+            [("$file", fileId), ("$position", position), ("$blob", segment.BlobKey), ("$bytes", segment.Bytes)],
+            cancellationToken);
+
+    /// <summary>Moves the blobs of the segments matching <paramref name="where"/> to the garbage list and forgets the segments.</summary>
+    private static async Task ReleaseSegmentsAsync(SqliteConnection connection, SqliteTransaction transaction, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken)
+    {
+        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key FROM file_segments WHERE {where}", parameters, now, cancellationToken);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM file_segments WHERE {where};", parameters, cancellationToken);
+    }
+
+    private static StoredFile ReadFile(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        ProjectId = reader.GetString(1),
+        Filename = reader.GetString(2),
+        Purpose = reader.GetString(3),
+        Bytes = reader.GetInt64(4),
+        CreatedAt = reader.GetInt64(5),
+        ExpiresAt = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+    };
+}

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Tessera.Domain;
+
+namespace Tessera.Storage.Sqlite;
+
+public sealed partial class SqliteMetadataStore
+{
+    private const string UploadColumns =
+        "id, project_id, filename, purpose, bytes, mime_type, created_at, expires_at, status, file_expires_after_seconds, file_id, completed_part_ids";
+
+    public async Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null,
+            $"INSERT INTO uploads ({UploadColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $mime, $created, $expires, $status, $expiresAfter, NULL, NULL);",
+            [
+                ("$id", upload.Id), ("$project", upload.ProjectId), ("$filename", upload.Filename), ("$purpose", upload.Purpose),
+                ("$bytes", upload.Bytes), ("$mime", upload.MimeType), ("$created", upload.CreatedAt), ("$expires", upload.ExpiresAt),
+                ("$status", upload.Status.ToWireName()), ("$expiresAfter", upload.FileExpiresAfterSeconds),
+            ],
+            cancellationToken);
+    }
+
+    public async Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await QueryAsync(connection, null,
+            $"SELECT {UploadColumns} FROM uploads WHERE id = $id AND project_id = $project;",
+            [("$id", uploadId), ("$project", projectId)], ReadUpload, cancellationToken);
+        return rows.SingleOrDefault();
+    }
+
+    public async Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        var upload = await FindUploadByIdAsync(connection, transaction, part.UploadId, cancellationToken);
+        if (upload is null)
+        {
+            return new AddPartOutcome(AddPartResult.NoSuchUpload);
+        }
+
+        if (upload.StatusAt(now) != UploadStatus.Pending)
+        {
+            return new AddPartOutcome(AddPartResult.UploadNotPending, upload);
+        }
+
+        var stored = await ScalarAsync(connection, transaction,
+            "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", part.UploadId)], cancellationToken);
+        if (stored + part.Bytes > maxStoredBytes)
+        {
+            return new AddPartOutcome(AddPartResult.TooManyBytes, upload, stored);
+        }
+
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO parts (id, upload_id, bytes, created_at, blob_key, md5) VALUES ($id, $upload, $bytes, $created, $blob, $md5);",
+            [("$id", part.Id), ("$upload", part.UploadId), ("$bytes", part.Bytes), ("$created", part.CreatedAt), ("$blob", part.BlobKey), ("$md5", part.Md5)],
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new AddPartOutcome(AddPartResult.Added, upload, stored + part.Bytes);
+    }
+
+    public async Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryAsync(connection, null,
+            "SELECT id, upload_id, bytes, created_at, blob_key, md5 FROM parts WHERE upload_id = $upload ORDER BY created_at, rowid;",
+            [("$upload", uploadId)], ReadPart, cancellationToken);
+    }
+
+    public async Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ScalarAsync(connection, null,
+            "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], cancellationToken);
+    }
+
+    public async Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "UPDATE parts SET md5 = $md5 WHERE id = $id;", [("$md5", md5), ("$id", partId)], cancellationToken);
+    }
+
+    public async Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        var upload = await FindUploadByIdAsync(connection, transaction, uploadId, cancellationToken);
+        if (upload is null || upload.StatusAt(now) != UploadStatus.Pending)
+        {
+            return new TransitionOutcome(false, upload);
+        }
+
+        var parts = (await QueryAsync(connection, transaction,
+            "SELECT id, upload_id, bytes, created_at, blob_key, md5 FROM parts WHERE upload_id = $upload;",
+            [("$upload", uploadId)], ReadPart, cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+
+        await InsertFileAsync(connection, transaction, file, cancellationToken);
+        for (var position = 0; position < partIds.Count; position++)
+        {
+            // The caller checked part_ids against the parts; a part cannot leave a pending upload, so this holds.
+            var part = parts[partIds[position]];
+            await InsertSegmentAsync(connection, transaction, file.Id, position, new FileSegment(part.BlobKey, part.Bytes), cancellationToken);
+            parts.Remove(part.Id);
+        }
+
+        foreach (var unlisted in parts.Values)
+        {
+            await ExecuteAsync(connection, transaction, "INSERT OR IGNORE INTO garbage (blob_key, since) VALUES ($blob, $since);",
+                [("$blob", unlisted.BlobKey), ("$since", now)], cancellationToken);
+        }
+
+        await ExecuteAsync(connection, transaction, "DELETE FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], cancellationToken);
+        await ExecuteAsync(connection, transaction,
+            "UPDATE uploads SET status = 'completed', file_id = $file, completed_part_ids = $partIds WHERE id = $id;",
+            [("$file", file.Id), ("$partIds", JsonSerializer.Serialize(partIds)), ("$id", uploadId)], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new TransitionOutcome(true, upload with { Status = UploadStatus.Completed, FileId = file.Id, CompletedPartIds = partIds });
+    }
+
+    public async Task<TransitionOutcome> CancelUploadAsync(string uploadId, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        var upload = await FindUploadByIdAsync(connection, transaction, uploadId, cancellationToken);
+        if (upload is null || upload.StatusAt(now) != UploadStatus.Pending)
+        {
+            return new TransitionOutcome(false, upload);
+        }
+
+        await ReleasePartsAsync(connection, transaction, "upload_id = $upload", [("$upload", uploadId)], now, cancellationToken);
+        await ExecuteAsync(connection, transaction, "UPDATE uploads SET status = 'cancelled' WHERE id = $id;", [("$id", uploadId)], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new TransitionOutcome(true, upload with { Status = UploadStatus.Cancelled });
+    }
+
+    /// <summary>Moves the blobs of the parts matching <paramref name="where"/> to the garbage list and forgets the parts.</summary>
+    private static async Task ReleasePartsAsync(SqliteConnection connection, SqliteTransaction transaction, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken)
+    {
+        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key FROM parts WHERE {where}", parameters, now, cancellationToken);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM parts WHERE {where};", parameters, cancellationToken);
+    }
+
+    private static async Task<Upload?> FindUploadByIdAsync(SqliteConnection connection, SqliteTransaction transaction, string uploadId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync(connection, transaction, $"SELECT {UploadColumns} FROM uploads WHERE id = $id;",
+            [("$id", uploadId)], ReadUpload, cancellationToken);
+        return rows.SingleOrDefault();
+    }
+
+    private static Upload ReadUpload(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        ProjectId = reader.GetString(1),
+        Filename = reader.GetString(2),
+        Purpose = reader.GetString(3),
+        Bytes = reader.GetInt64(4),
+        MimeType = reader.GetString(5),
+        CreatedAt = reader.GetInt64(6),
+        ExpiresAt = reader.GetInt64(7),
+        Status = UploadStatusNames.Parse(reader.GetString(8)),
+        FileExpiresAfterSeconds = reader.IsDBNull(9) ? null : reader.GetInt32(9),
+        FileId = reader.IsDBNull(10) ? null : reader.GetString(10),
+        CompletedPartIds = reader.IsDBNull(11) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(11)),
+    };
+
+    private static UploadPart ReadPart(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        UploadId = reader.GetString(1),
+        Bytes = reader.GetInt64(2),
+        CreatedAt = reader.GetInt64(3),
+        BlobKey = reader.GetString(4),
+        Md5 = reader.IsDBNull(5) ? null : reader.GetString(5),
+    };
+}

@@ -1,0 +1,96 @@
+using Tessera.Domain;
+
+namespace Tessera.Storage;
+
+/// <summary>
+/// Uploads, parts and files, with every state transition a single atomic operation: when requests race on one
+/// upload, exactly one transition wins, across every node that shares the store. Times are Unix seconds.
+/// </summary>
+public interface IMetadataStore
+{
+    /// <summary>Creates or migrates the schema. Called once at start-up.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Throws when the store cannot be read and written.</summary>
+    Task CheckHealthAsync(CancellationToken cancellationToken);
+
+    Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken);
+
+    /// <summary>The upload with its stored status, or null when the project has no such upload.</summary>
+    Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a part whose bytes are already durable, if and only if its upload is still pending at
+    /// <paramref name="now"/> and its stored parts stay within <paramref name="maxStoredBytes"/>.
+    /// </summary>
+    Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken);
+
+    /// <summary>The upload's parts, oldest first.</summary>
+    Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>The bytes held by the upload's stored parts.</summary>
+    Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Remembers a part's MD5 once computed.</summary>
+    Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates <paramref name="file"/> from the listed parts and marks the upload completed, if and only if it is still
+    /// pending at <paramref name="now"/>. The parts not listed become garbage.
+    /// </summary>
+    Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken);
+
+    /// <summary>Marks the upload cancelled if it is still pending at <paramref name="now"/>; its parts become garbage.</summary>
+    Task<TransitionOutcome> CancelUploadAsync(string uploadId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Creates a file whose bytes are the one blob <paramref name="content"/>.</summary>
+    Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken);
+
+    /// <summary>The blobs whose concatenation is the file's content, in order.</summary>
+    Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken);
+
+    /// <summary>The file, or null when the project has none by that id that is alive at <paramref name="now"/>.</summary>
+    Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken);
+
+    /// <summary>One page of the project's live files. Null when <see cref="FileListQuery.After"/> names no live file of the project.</summary>
+    Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the file, whose blobs become garbage; false when the project has no such live file.</summary>
+    Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken);
+
+    /// <summary>Marks overdue pending uploads expired and removes expired files; their blobs become garbage. Returns how many.</summary>
+    Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken);
+
+    /// <summary>Blobs that nothing refers to any more and that may be deleted, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Forgets garbage whose blobs were deleted.</summary>
+    Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken);
+
+    /// <summary>Whether a part, a file or the garbage list names the blob.</summary>
+    Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken);
+}
+
+public enum AddPartResult
+{
+    Added,
+    NoSuchUpload,
+    UploadNotPending,
+    TooManyBytes,
+}
+
+/// <summary>What happened to a part; <see cref="Upload"/> is the upload as it stands when the part was refused.</summary>
+public sealed record AddPartOutcome(AddPartResult Result, Upload? Upload = null, long StoredBytes = 0);
+
+/// <summary>Whether a transition happened; when it did not, <see cref="Upload"/> is the upload as the winner left it (null when gone).</summary>
+public sealed record TransitionOutcome(bool Succeeded, Upload? Upload);
+
+public enum ListOrder
+{
+    Descending,
+    Ascending,
+}
+
+public sealed record FileListQuery(string? Purpose, int Limit, ListOrder Order, string? After);
+
+public sealed record FilePage(IReadOnlyList<StoredFile> Files, bool HasMore);
