@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Net.Http.Headers;
+using Tessera.Domain;
+using Tessera.Server.Content;
+using Tessera.Server.Hosting;
+using Tessera.Server.Http;
+using Tessera.Server.Ingest;
+using Tessera.Server.Sweeping;
+using Tessera.Storage;
+
+namespace Tessera.Server.Apis;
+
+/// <summary>OpenAI's Files API (SPEC section 3, "Files").</summary>
+public static class FilesApi
+{
+    private const int MaxListLimit = 10_000;
+
+    public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api)
+    {
+        var files = api.MapGroup("/files");
+        files.MapPost("", CreateFileAsync);
+        files.MapGet("", ListFilesAsync);
+        files.MapGet("/{fileId}", GetFileAsync);
+        files.MapDelete("/{fileId}", DeleteFileAsync);
+        files.MapGet("/{fileId}/content", GetFileContentAsync);
+        return api;
+    }
+
+    // "Upload a file that can be used across various endpoints. Individual files can be up to 512 MB."
+    internal static async Task<IResult> CreateFileAsync(HttpContext http, IMetadataStore metadata, FormIngest ingest, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ILogger<StoredFile> logger)
+    {
+        var cancellationToken = http.RequestAborted;
+        BodyLimits.Allow(http, limits.MaxFileBytes);
+        var form = await ingest.ReadAsync(http.Request, "file", limits.MaxFileBytes,
+            () => ApiErrors.InvalidField("file", $"A file may hold at most {limits.MaxFileBytes} bytes; this one is larger. Use the Uploads API for larger files."),
+            cancellationToken);
+
+        try
+        {
+            var received = form.File ?? throw ApiErrors.InvalidField("file", "Missing required parameter: 'file'.");
+            var filename = string.IsNullOrEmpty(received.FileName)
+                ? throw ApiErrors.InvalidField("file", "The 'file' field must carry a file name (Content-Disposition filename).")
+                : received.FileName;
+            var purpose = form.Texts.GetValueOrDefault("purpose") ?? throw ApiErrors.InvalidField("purpose", "Missing required parameter: 'purpose'.");
+            if (!Purposes.IsAccepted(purpose))
+            {
+                throw ApiErrors.InvalidField("purpose", Purposes.NotOneOfMessage(purpose, Purposes.Accepted, "purpose"));
+            }
+
+            var expiresAfterSeconds = ReadExpiresAfter(form.Texts, limits);
+            var now = clock.Now;
+            var file = new StoredFile
+            {
+                Id = ids.NewFileId(),
+                ProjectId = http.CallerProject(),
+                Filename = filename,
+                Purpose = purpose,
+                Bytes = received.Bytes,
+                CreatedAt = now,
+                ExpiresAt = FileExpiry.ExpiresAt(purpose, expiresAfterSeconds, now, limits),
+            };
+            // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
+            await metadata.CreateFileAsync(file, new FileSegment(received.Key, received.Bytes), CancellationToken.None);
+            logger.FileCreated(file.Id, file.Bytes);
+            return TypedResults.Ok(FileObject.From(file));
+        }
+        catch
+        {
+            if (form.File is { } orphan)
+            {
+                await ingest.DiscardAsync(orphan.Key);
+            }
+
+            throw;
+        }
+    }
+
+    // "Returns a list of files."
+    internal static async Task<IResult> ListFilesAsync(HttpContext http, IMetadataStore metadata, UploadClock clock)
+    {
+        var query = http.Request.Query;
+        var purpose = Single(query, "purpose");
+        if (purpose is not null && !Purposes.IsListable(purpose))
+        {
+            throw ApiErrors.InvalidField("purpose", Purposes.NotOneOfMessage(purpose, Purposes.Listable, "purpose"));
+        }
+
+        var limit = MaxListLimit;
+        if (Single(query, "limit") is { } limitText
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxListLimit))
+        {
+            throw ApiErrors.InvalidField("limit", $"'{Shorten(limitText)}' is not an integer within [1, {MaxListLimit}] - 'limit'");
+        }
+
+        var order = Single(query, "order") switch
+        {
+            null or "desc" => ListOrder.Descending,
+            "asc" => ListOrder.Ascending,
+            var other => throw ApiErrors.InvalidField("order", Purposes.NotOneOfMessage(Shorten(other), ["asc", "desc"], "order")),
+        };
+        var after = Single(query, "after");
+
+        var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
+            ?? throw ApiErrors.InvalidField("after", $"No such File object: {Shorten(after!)} - 'after' must name a file of an earlier page.");
+        var data = page.Files.Select(FileObject.From).ToList();
+        return TypedResults.Ok(new ListObject<FileObject>(data, page.HasMore, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id));
+    }
+
+    // "Returns information about a specific file."
+    internal static async Task<IResult> GetFileAsync(string fileId, HttpContext http, IMetadataStore metadata, UploadClock clock)
+    {
+        var file = await metadata.FindFileAsync(http.CallerProject(), fileId, clock.Now, http.RequestAborted) ?? throw ApiErrors.NoSuchFile(fileId);
+        return TypedResults.Ok(FileObject.From(file));
+    }
+
+    // "Delete a file and remove it from all vector stores."
+    internal static async Task<IResult> DeleteFileAsync(string fileId, HttpContext http, IMetadataStore metadata, UploadClock clock, ReclaimSignal reclaimer, ILogger<StoredFile> logger)
+    {
+        if (!await metadata.DeleteFileAsync(http.CallerProject(), fileId, clock.Now, http.RequestAborted))
+        {
+            throw ApiErrors.NoSuchFile(fileId);
+        }
+
+        logger.FileDeleted(fileId);
+        reclaimer.Wake();
+        return TypedResults.Ok(new DeletedFileObject(fileId));
+    }
+
+    // "Returns the contents of the specified file."
+    internal static async Task<IResult> GetFileContentAsync(string fileId, HttpContext http, IMetadataStore metadata, IBlobStore blobs, UploadClock clock)
+    {
+        var file = await metadata.FindFileAsync(http.CallerProject(), fileId, clock.Now, http.RequestAborted) ?? throw ApiErrors.NoSuchFile(fileId);
+        RangeIsSatisfiable(http.Request, file.Bytes);
+        var segments = await metadata.ListFileSegmentsAsync(file.Id, http.RequestAborted);
+        // Files never change, so the id is a strong validator.
+        return TypedResults.Stream(
+            new SegmentedContentStream(blobs, segments, file.Bytes),
+            contentType: "application/octet-stream",
+            lastModified: DateTimeOffset.FromUnixTimeSeconds(file.CreatedAt),
+            entityTag: new EntityTagHeaderValue($"\"{file.Id}\""),
+            enableRangeProcessing: true);
+    }
+
+    /// <summary>
+    /// ASP.NET Core's range processing answers a range that starts past the end with a bare 416; this one says so in
+    /// the error envelope instead. Every other case (no range, several ranges, a valid one) is left to it.
+    /// </summary>
+    private static void RangeIsSatisfiable(HttpRequest request, long length)
+    {
+        if (!RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var range)
+            || !range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase) || range.Ranges.Count != 1)
+        {
+            return;
+        }
+
+        var only = range.Ranges.First();
+        var satisfiable = only.From is { } from ? from < length : only.To is > 0 && length > 0;
+        if (!satisfiable)
+        {
+            request.HttpContext.Response.Headers.ContentRange = $"bytes */{length}";
+            throw new TesseraException(HttpStatusCode.RequestedRangeNotSatisfiable, ApiErrors.InvalidRequest,
+                $"The requested range is not satisfiable: the file has {length} bytes.", param: "Range");
+        }
+    }
+
+    private static int? ReadExpiresAfter(IReadOnlyDictionary<string, string> texts, TesseraLimits limits)
+    {
+        var anchor = texts.GetValueOrDefault("expires_after[anchor]");
+        var secondsText = texts.GetValueOrDefault("expires_after[seconds]");
+        if (anchor is null && secondsText is null)
+        {
+            return null;
+        }
+
+        FileExpiry.AnchorIsCreatedAt(anchor ?? throw ApiErrors.InvalidField("expires_after[anchor]", "Missing required parameter: 'expires_after[anchor]'."), "expires_after[anchor]");
+        if (!long.TryParse(secondsText ?? throw ApiErrors.InvalidField("expires_after[seconds]", "Missing required parameter: 'expires_after[seconds]'."),
+                NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
+        {
+            throw ApiErrors.InvalidField("expires_after[seconds]", $"'{Shorten(secondsText)}' is not of type 'integer' - 'expires_after[seconds]'");
+        }
+
+        FileExpiry.SecondsInRange(seconds, limits, "expires_after[seconds]");
+        return (int)seconds;
+    }
+
+    private static string? Single(IQueryCollection query, string name)
+    {
+        if (!query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+
+        return values.Count == 1 ? values[0] : throw ApiErrors.InvalidField(name, $"The query parameter '{name}' is given more than once.");
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
+}

@@ -1,0 +1,276 @@
+using Tessera.Domain;
+using Tessera.Server.Content;
+using Tessera.Server.Hosting;
+using Tessera.Server.Http;
+using Tessera.Server.Ingest;
+using Tessera.Server.Sweeping;
+using Tessera.Storage;
+using static Tessera.Domain.UploadRequirements;
+
+namespace Tessera.Server.Apis;
+
+/// <summary>OpenAI's Uploads API (SPEC section 3) and our two read-only extensions (SPEC section 6).</summary>
+public static class UploadsApi
+{
+    private static readonly string[] CreateFields = ["filename", "purpose", "bytes", "mime_type", "expires_after"];
+    private static readonly string[] ExpiresAfterFields = ["anchor", "seconds"];
+    private static readonly string[] CompleteFields = ["part_ids", "md5"];
+
+    public static RouteGroupBuilder MapUploadsApi(this RouteGroupBuilder api)
+    {
+        var uploads = api.MapGroup("/uploads");
+        uploads.MapPost("", CreateUploadAsync);
+        uploads.MapGet("/{uploadId}", GetUploadAsync);
+        uploads.MapPost("/{uploadId}/parts", AddPartAsync);
+        uploads.MapGet("/{uploadId}/parts", ListPartsAsync);
+        uploads.MapPost("/{uploadId}/complete", CompleteUploadAsync);
+        uploads.MapPost("/{uploadId}/cancel", CancelUploadAsync);
+        return api;
+    }
+
+    // "Creates an intermediate Upload object that you can add Parts to. Currently, an Upload can accept at most
+    // 8 GB in total and expires after an hour after you create it."
+    internal static async Task<IResult> CreateUploadAsync(HttpContext http, IMetadataStore metadata, IIdGenerator ids, UploadClock clock, TesseraLimits limits)
+    {
+        var cancellationToken = http.RequestAborted;
+        using var body = await JsonRequest.ReadObjectAsync(http.Request, limits.MaxJsonBodyBytes, CreateFields, cancellationToken);
+
+        var filename = body.RequiredString("filename");
+        if (filename.Length == 0)
+        {
+            throw ApiErrors.InvalidField("filename", "'' is too short - 'filename'");
+        }
+
+        var purpose = body.RequiredString("purpose");
+        if (!Purposes.IsAccepted(purpose))
+        {
+            throw ApiErrors.InvalidField("purpose", Purposes.NotOneOfMessage(purpose, Purposes.Accepted, "purpose"));
+        }
+
+        var bytes = body.RequiredInteger("bytes");
+        if (bytes < 0 || bytes > limits.MaxUploadBytes)
+        {
+            throw ApiErrors.InvalidField("bytes", $"{bytes} is not within [0, {limits.MaxUploadBytes}] - 'bytes': an upload holds at most {limits.MaxUploadBytes} bytes.");
+        }
+
+        var mimeType = body.RequiredString("mime_type");
+        if (mimeType.Length == 0 || (limits.StrictMimeTypes && !MimeTypes.SuitsPurpose(mimeType, purpose)))
+        {
+            var allowed = MimeTypes.AllowedFor(purpose);
+            throw ApiErrors.InvalidField("mime_type", allowed is null || !limits.StrictMimeTypes
+                ? $"'{mimeType}' is not a valid MIME type - 'mime_type'"
+                : Purposes.NotOneOfMessage(mimeType, allowed, "mime_type"));
+        }
+
+        int? expiresAfterSeconds = null;
+        if (body.OptionalObject("expires_after", ExpiresAfterFields) is { } expiresAfter)
+        {
+            FileExpiry.AnchorIsCreatedAt(JsonRequest.StringOf(JsonRequest.RequiredProperty(expiresAfter, "expires_after", "anchor"), "expires_after.anchor"), "expires_after.anchor");
+            var seconds = JsonRequest.IntegerOf(JsonRequest.RequiredProperty(expiresAfter, "expires_after", "seconds"), "expires_after.seconds");
+            FileExpiry.SecondsInRange(seconds, limits, "expires_after.seconds");
+            expiresAfterSeconds = (int)seconds;
+        }
+
+        var now = clock.Now;
+        var upload = new Upload
+        {
+            Id = ids.NewUploadId(),
+            ProjectId = http.CallerProject(),
+            Filename = filename,
+            Purpose = purpose,
+            Bytes = bytes,
+            MimeType = mimeType,
+            CreatedAt = now,
+            ExpiresAt = now + limits.UploadTimeToLiveSeconds,
+            Status = UploadStatus.Pending,
+            FileExpiresAfterSeconds = expiresAfterSeconds,
+        };
+        await metadata.CreateUploadAsync(upload, cancellationToken);
+        return TypedResults.Ok(UploadObject.From(upload, now));
+    }
+
+    // Our extension: "the Upload as above, so a client that lost its state can find out where it stands."
+    internal static async Task<IResult> GetUploadAsync(string uploadId, HttpContext http, IMetadataStore metadata, UploadClock clock)
+    {
+        var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, http.RequestAborted), uploadId);
+        return TypedResults.Ok(await RenderAsync(upload, http, metadata, clock.Now));
+    }
+
+    // "Adds a Part to an Upload object. A Part represents a chunk of bytes from the file you are trying to upload.
+    // Each Part can be at most 64 MB, and you can add Parts until you hit the Upload maximum of 8 GB. It is possible
+    // to add multiple Parts in parallel. You can decide the intended order of the Parts when you complete the Upload."
+    internal static async Task<IResult> AddPartAsync(
+        string uploadId, HttpContext http, IMetadataStore metadata, FormIngest ingest, UploadClock clock, TesseraLimits limits, ILogger<Upload> logger)
+    {
+        var cancellationToken = http.RequestAborted;
+        var project = http.CallerProject();
+        var upload = UploadExists(await metadata.FindUploadAsync(project, uploadId, cancellationToken), uploadId);
+        UploadAcceptsParts(upload, clock.Now);
+
+        var stored = await metadata.SumPartBytesAsync(uploadId, cancellationToken);
+        var room = Math.Min(limits.MaxPartBytes, limits.MaxUploadBytes - stored);
+        PartFitsUpload(stored, 1, limits);
+        BodyLimits.Allow(http, room);
+
+        var form = await ingest.ReadAsync(http.Request, "data", room, () => room < limits.MaxPartBytes
+            ? ApiErrors.InvalidField("data", $"This part would bring the upload's stored parts over the limit of {limits.MaxUploadBytes} bytes.")
+            : ApiErrors.InvalidField("data", $"A part may hold at most {limits.MaxPartBytes} bytes; this one is larger."),
+            cancellationToken);
+        var received = form.File ?? throw ApiErrors.InvalidField("data", "Missing required parameter: 'data'. Send the part's bytes as the multipart field 'data'.");
+
+        var part = new UploadPart { Id = received.Key, UploadId = uploadId, Bytes = received.Bytes, CreatedAt = clock.Now, BlobKey = received.Key };
+        AddPartOutcome outcome;
+        try
+        {
+            if (received.Bytes == 0)
+            {
+                throw ApiErrors.InvalidField("data", "A part must hold at least 1 byte; this one is empty.");
+            }
+
+            // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
+            outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, clock.Now, CancellationToken.None);
+        }
+        catch
+        {
+            await ingest.DiscardAsync(received.Key);
+            throw;
+        }
+
+        if (outcome.Result != AddPartResult.Added)
+        {
+            await ingest.DiscardAsync(received.Key);
+            switch (outcome.Result)
+            {
+                case AddPartResult.NoSuchUpload:
+                    throw ApiErrors.NoSuchUpload(uploadId);
+                case AddPartResult.UploadNotPending:
+                    UploadAcceptsParts(outcome.Upload!, clock.Now);
+                    break;
+                default:
+                    PartFitsUpload(outcome.StoredBytes, part.Bytes, limits);
+                    break;
+            }
+
+            throw new InvalidOperationException($"AddPartAsync refused part {part.Id} without a reason.");
+        }
+
+        logger.PartStored(uploadId, part.Id, part.Bytes);
+        return TypedResults.Ok(new PartObject(part.Id, part.CreatedAt, uploadId));
+    }
+
+    // Our extension: "the parts received so far (id, created_at, bytes, md5), so a client can resume an interrupted
+    // upload without sending the same bytes again." A part's MD5 is computed on first request and kept.
+    internal static async Task<IResult> ListPartsAsync(string uploadId, HttpContext http, IMetadataStore metadata, IBlobStore blobs)
+    {
+        var cancellationToken = http.RequestAborted;
+        UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
+        var parts = await metadata.ListPartsAsync(uploadId, cancellationToken);
+        var listed = new List<StoredPartObject>(parts.Count);
+        foreach (var part in parts)
+        {
+            var md5 = part.Md5;
+            if (md5 is null)
+            {
+                await using var content = new SegmentedContentStream(blobs, [new FileSegment(part.BlobKey, part.Bytes)], part.Bytes);
+                md5 = Convert.ToHexStringLower(await ContentHashing.Md5Async(content, cancellationToken));
+                await metadata.SetPartMd5Async(part.Id, md5, cancellationToken);
+            }
+
+            listed.Add(new StoredPartObject(part.Id, part.CreatedAt, uploadId, part.Bytes, md5));
+        }
+
+        return TypedResults.Ok(new ListObject<StoredPartObject>(listed, false, listed.FirstOrDefault()?.Id, listed.LastOrDefault()?.Id));
+    }
+
+    // "Completes the Upload. Within the returned Upload object, there is a nested File object that is ready to use
+    // in the rest of the platform. You can specify the order of the Parts by passing in an ordered list of the Part
+    // IDs. The number of bytes uploaded upon completion must match the number of bytes initially specified when
+    // creating the Upload object. No Parts may be added after an Upload is completed."
+    internal static async Task<IResult> CompleteUploadAsync(
+        string uploadId, HttpContext http, IMetadataStore metadata, IBlobStore blobs, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ILogger<Upload> logger)
+    {
+        var cancellationToken = http.RequestAborted;
+        var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
+        if (upload.StatusAt(clock.Now) is UploadStatus.Cancelled or UploadStatus.Expired)
+        {
+            UploadCanComplete(upload, [], clock.Now);
+        }
+
+        IReadOnlyList<string> partIds;
+        byte[]? expectedMd5 = null;
+        using (var body = await JsonRequest.ReadObjectAsync(http.Request, limits.MaxJsonBodyBytes, CompleteFields, cancellationToken))
+        {
+            partIds = body.RequiredStringArray("part_ids");
+            if (body.OptionalString("md5") is { } md5Text)
+            {
+                expectedMd5 = Md5Checksum.TryParse(md5Text)
+                    ?? throw ApiErrors.InvalidField("md5", $"'{(md5Text.Length > 64 ? md5Text[..64] + "..." : md5Text)}' is not an MD5 digest: send 32 hex digits or the base64 of the 16 bytes - 'md5'");
+            }
+        }
+
+        if (UploadCanComplete(upload, partIds, clock.Now))
+        {
+            return TypedResults.Ok(await RenderAsync(upload, http, metadata, clock.Now));
+        }
+
+        var listed = PartIdsNameThisUploadsParts(partIds, await metadata.ListPartsAsync(uploadId, cancellationToken));
+        PartsAddUpToDeclaredBytes(upload, listed);
+        if (expectedMd5 is not null)
+        {
+            await using var content = new SegmentedContentStream(blobs, [.. listed.Select(p => new FileSegment(p.BlobKey, p.Bytes))], upload.Bytes);
+            var actualMd5 = await ContentHashing.Md5Async(content, cancellationToken);
+            Md5Matches(expectedMd5, actualMd5);
+        }
+
+        var file = new StoredFile
+        {
+            Id = ids.NewFileId(),
+            ProjectId = upload.ProjectId,
+            Filename = upload.Filename,
+            Purpose = upload.Purpose,
+            Bytes = upload.Bytes,
+            CreatedAt = upload.CreatedAt,
+            ExpiresAt = FileExpiry.ExpiresAt(upload.Purpose, upload.FileExpiresAfterSeconds, upload.CreatedAt, limits),
+        };
+        var outcome = await metadata.CompleteUploadAsync(uploadId, partIds, file, clock.Now, cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            // Another request moved the upload first; answer as its new state implies.
+            var current = UploadExists(outcome.Upload, uploadId);
+            UploadCanComplete(current, partIds, clock.Now);
+            return TypedResults.Ok(await RenderAsync(current, http, metadata, clock.Now));
+        }
+
+        logger.UploadCompleted(uploadId, file.Id, file.Bytes);
+        return TypedResults.Ok(UploadObject.From(outcome.Upload!, clock.Now, file));
+    }
+
+    // "Cancels the Upload. No Parts may be added after an Upload is cancelled."
+    internal static async Task<IResult> CancelUploadAsync(string uploadId, HttpContext http, IMetadataStore metadata, UploadClock clock, ReclaimSignal reclaimer, ILogger<Upload> logger)
+    {
+        var cancellationToken = http.RequestAborted;
+        var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
+        if (UploadCanCancel(upload, clock.Now))
+        {
+            return TypedResults.Ok(UploadObject.From(upload, clock.Now));
+        }
+
+        var outcome = await metadata.CancelUploadAsync(uploadId, clock.Now, cancellationToken);
+        var current = UploadExists(outcome.Upload, uploadId);
+        if (!outcome.Succeeded)
+        {
+            UploadCanCancel(current, clock.Now);
+            return TypedResults.Ok(UploadObject.From(current, clock.Now));
+        }
+
+        logger.UploadCancelled(uploadId);
+        reclaimer.Wake();
+        return TypedResults.Ok(UploadObject.From(current, clock.Now));
+    }
+
+    private static async Task<UploadObject> RenderAsync(Upload upload, HttpContext http, IMetadataStore metadata, long now)
+    {
+        var file = upload.FileId is { } fileId ? await metadata.FindFileAsync(upload.ProjectId, fileId, now, http.RequestAborted) : null;
+        return UploadObject.From(upload, now, file);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Tessera.Server.Apis;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>Builds the Tessera web application: <c>Program.cs</c> runs it; tests start it on a loopback port.</summary>
+public static class TesseraApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <param name="args">Command-line arguments: any ASP.NET Core setting, e.g. <c>--urls</c> or <c>--Tessera:DataPath=...</c>.</param>
+    /// <param name="configureServices">Replaces services after Tessera's own registrations (tests swap the clock this way).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var urls = builder.Configuration["urls"] ?? DefaultUrl;
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        builder.Services.AddTessera(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        var options = app.Services.GetRequiredService<IOptions<TesseraOptions>>().Value;
+        EnsureOpenModeStaysOnLoopback(options, urls, app.Logger);
+
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
+
+        app.MapHealthApi();
+        app.MapTesseraApi(app.MapGroup("/v1"));
+        app.MapTesseraApi(app.MapGroup(""));
+        app.MapFallback(ErrorEnvelopeMiddleware.NoSuchRoute);
+        return app;
+    }
+
+    private static void MapTesseraApi(this WebApplication app, RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter<ProjectAuthenticationFilter>();
+        group.MapUploadsApi();
+        group.MapFilesApi();
+    }
+
+    /// <summary>
+    /// Open mode accepts any bearer token, so it may listen on loopback only unless the operator says otherwise
+    /// (SPEC section 5). Says so loudly either way.
+    /// </summary>
+    private static void EnsureOpenModeStaysOnLoopback(TesseraOptions options, string urls, ILogger logger)
+    {
+        if (!options.IsOpenMode)
+        {
+            return;
+        }
+
+        var exposed = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(url => !IsLoopback(url)).ToList();
+        if (exposed.Count > 0 && !options.AllowOpenModeOnNetwork)
+        {
+            throw new InvalidOperationException(
+                $"No API keys are configured (Tessera:Projects), so Tessera runs in open mode, which listens on loopback only; " +
+                $"{string.Join(", ", exposed)} is not loopback. Configure keys, or set Tessera:AllowOpenModeOnNetwork=true to accept any token from the network.");
+        }
+
+        logger.OpenMode(urls);
+    }
+
+    private static bool IsLoopback(string url)
+    {
+        if (!Uri.TryCreate(url.Replace("://*", "://any-host", StringComparison.Ordinal).Replace("://+", "://any-host", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        return uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    }
+}

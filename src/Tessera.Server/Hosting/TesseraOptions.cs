@@ -1,0 +1,43 @@
+using Tessera.Domain;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>The <c>Tessera</c> configuration section.</summary>
+public sealed class TesseraOptions
+{
+    public const string SectionName = "Tessera";
+
+    /// <summary>The folder that holds the metadata database and the bytes (<c>Tessera:DataPath</c>).</summary>
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>Projects and their API keys. None means open mode (SPEC section 5).</summary>
+    public List<ProjectOptions> Projects { get; set; } = [];
+
+    /// <summary>Lets open mode (no keys) listen on addresses other than loopback.</summary>
+    public bool AllowOpenModeOnNetwork { get; set; }
+
+    public TesseraLimits Limits { get; set; } = new();
+
+    public SweeperOptions Sweeper { get; set; } = new();
+
+    public bool IsOpenMode => Projects.Count == 0;
+}
+
+public sealed class ProjectOptions
+{
+    public string Name { get; set; } = "";
+
+    public List<string> Keys { get; set; } = [];
+}
+
+public sealed class SweeperOptions
+{
+    /// <summary>How often expired uploads and files are swept and their bytes freed.</summary>
+    public int IntervalSeconds { get; set; } = 60;
+
+    /// <summary>How long a blob that no metadata names is left alone before reconciliation deletes it (a write may be finishing).</summary>
+    public int OrphanGraceSeconds { get; set; } = 3600;
+
+    /// <summary>Reconcile the blobs with the metadata every this many sweeps (and once at start-up).</summary>
+    public int ReconcileEverySweeps { get; set; } = 60;
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+
+namespace Tessera.Server.Hosting;
+
+/// <summary>Stops the server at start-up with a message that names the bad setting.</summary>
+internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TesseraOptions options)
+    {
+        var failures = new List<string>();
+        var limits = options.Limits;
+        if (string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            failures.Add("Tessera:DataPath must name a folder.");
+        }
+
+        if (limits.MaxPartBytes < 1)
+        {
+            failures.Add("Tessera:Limits:MaxPartBytes must be at least 1.");
+        }
+
+        if (limits.MaxUploadBytes < 0)
+        {
+            failures.Add("Tessera:Limits:MaxUploadBytes must not be negative.");
+        }
+
+        if (limits.UploadTimeToLiveSeconds < 1)
+        {
+            failures.Add("Tessera:Limits:UploadTimeToLiveSeconds must be at least 1.");
+        }
+
+        if (limits.MaxFileBytes < 1)
+        {
+            failures.Add("Tessera:Limits:MaxFileBytes must be at least 1.");
+        }
+
+        if (limits.MinFileExpiresAfterSeconds < 1 || limits.MaxFileExpiresAfterSeconds < limits.MinFileExpiresAfterSeconds)
+        {
+            failures.Add("Tessera:Limits:MinFileExpiresAfterSeconds and MaxFileExpiresAfterSeconds must form a range of positive seconds.");
+        }
+
+        if (limits.MaxJsonBodyBytes < 1024)
+        {
+            failures.Add("Tessera:Limits:MaxJsonBodyBytes must be at least 1024.");
+        }
+
+        if (options.Sweeper.IntervalSeconds < 1 || options.Sweeper.OrphanGraceSeconds < 0 || options.Sweeper.ReconcileEverySweeps < 1)
+        {
+            failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");
+        }
+
+        var seenKeys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Projects.Count; i++)
+        {
+            var project = options.Projects[i];
+            if (string.IsNullOrWhiteSpace(project.Name))
+            {
+                failures.Add($"Tessera:Projects:{i}:Name must be set.");
+            }
+
+            if (project.Keys.Count == 0)
+            {
+                failures.Add($"Tessera:Projects:{i}:Keys must hold at least one key.");
+            }
+
+            for (var k = 0; k < project.Keys.Count; k++)
+            {
+                if (string.IsNullOrWhiteSpace(project.Keys[k]) || project.Keys[k].Length < 8)
+                {
+                    failures.Add($"Tessera:Projects:{i}:Keys:{k} must be at least 8 characters.");
+                }
+                else if (!seenKeys.Add(project.Keys[k]))
+                {
+                    failures.Add($"Tessera:Projects:{i}:Keys:{k} is also the key of another project.");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Tessera.Server.Http;
+
+/// <summary>Raises Kestrel's request body limit, only on the routes that take large bodies (parts and files).</summary>
+internal static class BodyLimits
+{
+    /// <summary>Room for a form's boundaries, headers and small fields around its one large field.</summary>
+    public const long FormOverheadBytes = 1 << 20;
+
+    /// <summary>Lets the request's body reach <paramref name="largestFieldBytes"/> plus the form's overhead; past that Kestrel refuses it.</summary>
+    public static void Allow(HttpContext http, long largestFieldBytes)
+    {
+        var feature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (feature is { IsReadOnly: false })
+        {
+            feature.MaxRequestBodySize = largestFieldBytes + FormOverheadBytes;
+        }
+    }
+}

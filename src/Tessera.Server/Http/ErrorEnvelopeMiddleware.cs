@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics;
+using Tessera.Domain;
+
+namespace Tessera.Server.Http;
+
+/// <summary>
+/// The one place where exceptions become answers: a <see cref="TesseraException"/> is sent as it says, a request
+/// Kestrel refused becomes a 400, a full disk a 507, and anything else a generic 500 whose details go to the log only.
+/// </summary>
+internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
+{
+    // ENOSPC and EDQUOT on Linux; ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows.
+    private static readonly int[] DiskFullErrors = [28, 122, 0x70, 0x27];
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client is gone: there is nobody to answer. Whatever was being stored cleaned up after itself.
+            logger.ClientGone(context.Request.Method, context.Request.Path, exception.GetType().Name);
+        }
+        catch (Exception exception)
+        {
+            var error = Translate(exception, context);
+            if (context.Response.HasStarted)
+            {
+                logger.FailedAfterResponseStarted(exception, context.TraceIdentifier);
+                context.Abort();
+                return;
+            }
+
+            await ErrorEnvelope.WriteAsync(context.Response, error);
+        }
+    }
+
+    /// <summary>Status-code pages: a bare error status that no handler described (404, 405, ...) gets the envelope too.</summary>
+    public static Task WriteStatusCodeEnvelopeAsync(StatusCodeContext statusContext)
+    {
+        var http = statusContext.HttpContext;
+        var status = (HttpStatusCode)http.Response.StatusCode;
+        var error = status switch
+        {
+            HttpStatusCode.NotFound => ApiErrors.NoSuchRoute(http.Request.Method, http.Request.Path),
+            HttpStatusCode.MethodNotAllowed => ApiErrors.MethodNotAllowed(http.Request.Method, http.Request.Path),
+            _ => new TesseraException(status, (int)status >= 500 ? ApiErrors.ServerError : ApiErrors.InvalidRequest,
+                $"The request failed with status {(int)status}."),
+        };
+        return ErrorEnvelope.WriteAsync(http.Response, error);
+    }
+
+    /// <summary>The fallback endpoint: a path that no route serves.</summary>
+    public static IResult NoSuchRoute(HttpContext http) =>
+        throw ApiErrors.NoSuchRoute(http.Request.Method, http.Request.Path);
+
+    private TesseraException Translate(Exception exception, HttpContext context)
+    {
+        switch (exception)
+        {
+            case TesseraException tessera:
+                return tessera;
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return ApiErrors.InvalidBody("The request body is larger than this endpoint accepts.");
+            case BadHttpRequestException bad:
+                return ApiErrors.InvalidBody($"The request could not be read: {bad.Message}");
+            case IOException io when DiskFullErrors.Contains(io.HResult & 0xFFFF):
+                logger.StorageFull(exception, context.TraceIdentifier);
+                return ApiErrors.StorageFull(context.Request.ContentLength ?? 0);
+            default:
+                logger.UnexpectedError(exception, context.TraceIdentifier, context.Request.Method, context.Request.Path);
+                return ApiErrors.Unexpected(context.TraceIdentifier);
+        }
+    }
+}

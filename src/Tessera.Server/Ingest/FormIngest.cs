@@ -1,0 +1,82 @@
+using Tessera.Domain;
+using Tessera.Storage;
+
+namespace Tessera.Server.Ingest;
+
+/// <summary>
+/// Streams the one file field of a multipart request into a new blob as it arrives, and keeps the small text
+/// fields beside it. When anything goes wrong, the blob is deleted: a request that does not finish leaves nothing.
+/// </summary>
+internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, ILogger<FormIngest> logger)
+{
+    /// <summary>
+    /// Reads the whole form. <paramref name="fileField"/> must appear at most once; its bytes go to a new blob, and
+    /// <paramref name="tooLarge"/> is thrown the moment they pass <paramref name="maxBytes"/>.
+    /// </summary>
+    public async Task<IngestedForm> ReadAsync(HttpRequest request, string fileField, long maxBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
+    {
+        var form = MultipartForm.Open(request);
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        ReceivedFile? file = null;
+        try
+        {
+            while (await form.NextFieldAsync(cancellationToken) is { } field)
+            {
+                if (field.Name == fileField)
+                {
+                    if (file is not null)
+                    {
+                        throw ApiErrors.InvalidField(fileField, $"The form has more than one '{fileField}' field; send exactly one.");
+                    }
+
+                    var key = ids.NewPartId();
+                    var bytes = await blobs.WriteAsync(key, new SizeLimitedStream(field.Body, maxBytes, tooLarge), cancellationToken);
+                    file = new ReceivedFile(key, bytes, field.FileName);
+                }
+                else if (field.FileName is null)
+                {
+                    if (!texts.TryAdd(field.Name, await MultipartForm.ReadTextAsync(field, cancellationToken)))
+                    {
+                        throw ApiErrors.InvalidField(field.Name, $"The form has more than one '{field.Name}' field.");
+                    }
+                }
+                else
+                {
+                    // A file field the API does not define: read past it, keep nothing.
+                    await field.Body.CopyToAsync(Stream.Null, cancellationToken);
+                }
+            }
+        }
+        catch
+        {
+            if (file is not null)
+            {
+                await DiscardAsync(file.Key);
+            }
+
+            throw;
+        }
+
+        return new IngestedForm(file, texts);
+    }
+
+    /// <summary>Deletes a blob that will not be recorded. A failure is logged; the sweeper's reconciliation finds it later.</summary>
+    public async Task DiscardAsync(string blobKey)
+    {
+        try
+        {
+            // Not the request's token: the blob must go even when the client has gone.
+            await blobs.DeleteAsync(blobKey, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            logger.BlobDeleteFailed(exception, blobKey);
+        }
+    }
+
+    /// <summary>The blob written from the file field: its key, its length and the file name the client gave, if any.</summary>
+    public sealed record ReceivedFile(string Key, long Bytes, string? FileName);
+}
+
+/// <summary>A form read to its end: the file field's blob (null when the field was missing) and the text fields.</summary>
+internal sealed record IngestedForm(FormIngest.ReceivedFile? File, IReadOnlyDictionary<string, string> Texts);

@@ -1,0 +1,135 @@
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using Tessera.Domain;
+
+namespace Tessera.Server.Ingest;
+
+/// <summary>
+/// A <c>multipart/form-data</c> request body read field by field straight from the request, never buffered whole
+/// (no <c>IFormFile</c>). A body that breaks off or is malformed is a 400.
+/// </summary>
+internal sealed class MultipartForm
+{
+    private const int MaxTextFieldBytes = 4096;
+
+    // MultipartReader hands out at most one buffer's worth per read while it scans for the boundary: a larger buffer
+    // means fewer, larger reads on the hot path of every part.
+    private const int ReaderBufferBytes = 64 * 1024;
+
+    private readonly MultipartReader _reader;
+
+    private MultipartForm(MultipartReader reader) => _reader = reader;
+
+    /// <summary>Starts reading the request's form; a 400 when the request is not <c>multipart/form-data</c> with a boundary.</summary>
+    public static MultipartForm Open(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ApiErrors.InvalidBody("This endpoint expects a multipart/form-data request body.");
+        }
+
+        // The .NET SDK quotes the boundary; the others do not.
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary) || boundary.Length > 200)
+        {
+            throw ApiErrors.InvalidBody("The multipart/form-data Content-Type has no usable boundary.");
+        }
+
+        return new MultipartForm(new MultipartReader(boundary, request.Body, ReaderBufferBytes) { HeadersLengthLimit = 16 * 1024 });
+    }
+
+    /// <summary>The next field, or null at the end of the form.</summary>
+    public async Task<MultipartField?> NextFieldAsync(CancellationToken cancellationToken)
+    {
+        MultipartSection? section;
+        try
+        {
+            section = await _reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or InvalidDataException)
+        {
+            throw Truncated();
+        }
+
+        if (section is null)
+        {
+            return null;
+        }
+
+        if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+            || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ApiErrors.InvalidBody("Each part of the multipart body must have a Content-Disposition of form-data with a name.");
+        }
+
+        var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+        var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+        return new MultipartField(name, fileName, new FieldBodyStream(section.Body));
+    }
+
+    /// <summary>Reads a small text field whole, as UTF-8.</summary>
+    public static async Task<string> ReadTextAsync(MultipartField field, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxTextFieldBytes + 1];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await field.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
+        {
+            filled += read;
+        }
+
+        if (filled > MaxTextFieldBytes)
+        {
+            throw ApiErrors.InvalidField(field.Name, $"The form field '{field.Name}' is longer than {MaxTextFieldBytes} bytes.");
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, filled);
+    }
+
+    internal static TesseraException Truncated() =>
+        ApiErrors.InvalidBody("The multipart/form-data body ended early or is malformed: it must close with its final boundary.");
+
+    /// <summary>A field's body: turns a read that fails mid-form into the 400 a client can act on.</summary>
+    private sealed class FieldBodyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception exception) when (exception is IOException or InvalidDataException && exception is not BadHttpRequestException)
+            {
+                throw Truncated();
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the form asynchronously.");
+
+        public override void Flush() => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>One field of a form: its name, its file name if it carries a file, and its body.</summary>
+internal sealed record MultipartField(string Name, string? FileName, Stream Body);

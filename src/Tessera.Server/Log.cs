@@ -1,0 +1,53 @@
+namespace Tessera.Server;
+
+/// <summary>Every log event of the server, with stable event ids. No key and no file content is ever logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "No API keys are configured: Tessera runs in OPEN MODE on {Urls} and accepts any bearer token into one default project. Configure Tessera:Projects before exposing it.")]
+    public static partial void OpenMode(this ILogger logger, string urls);
+
+    [LoggerMessage(10, LogLevel.Information, "Stored part {PartId} of upload {UploadId}: {Bytes} bytes")]
+    public static partial void PartStored(this ILogger logger, string uploadId, string partId, long bytes);
+
+    [LoggerMessage(11, LogLevel.Information, "Completed upload {UploadId} as file {FileId}: {Bytes} bytes")]
+    public static partial void UploadCompleted(this ILogger logger, string uploadId, string fileId, long bytes);
+
+    [LoggerMessage(12, LogLevel.Information, "Cancelled upload {UploadId}")]
+    public static partial void UploadCancelled(this ILogger logger, string uploadId);
+
+    [LoggerMessage(20, LogLevel.Information, "Created file {FileId}: {Bytes} bytes")]
+    public static partial void FileCreated(this ILogger logger, string fileId, long bytes);
+
+    [LoggerMessage(21, LogLevel.Information, "Deleted file {FileId}")]
+    public static partial void FileDeleted(this ILogger logger, string fileId);
+
+    [LoggerMessage(30, LogLevel.Information, "Expired {Count} uploads and files")]
+    public static partial void Expired(this ILogger logger, int count);
+
+    [LoggerMessage(31, LogLevel.Debug, "Deleted {Count} garbage blobs")]
+    public static partial void GarbageDeleted(this ILogger logger, int count);
+
+    [LoggerMessage(32, LogLevel.Information, "Reconciled blobs with metadata: deleted {Orphans} orphaned blobs and {Unfinished} unfinished writes")]
+    public static partial void Reconciled(this ILogger logger, int orphans, int unfinished);
+
+    [LoggerMessage(33, LogLevel.Error, "A sweep failed; the next one runs as scheduled")]
+    public static partial void SweepFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(34, LogLevel.Warning, "Could not delete blob {BlobKey}; reconciliation will retry")]
+    public static partial void BlobDeleteFailed(this ILogger logger, Exception exception, string blobKey);
+
+    [LoggerMessage(40, LogLevel.Information, "Client went away during {Method} {Path} ({Exception})")]
+    public static partial void ClientGone(this ILogger logger, string method, string path, string exception);
+
+    [LoggerMessage(41, LogLevel.Error, "Request {RequestId} failed after its response had started; the connection was aborted")]
+    public static partial void FailedAfterResponseStarted(this ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(42, LogLevel.Error, "Request {RequestId} ({Method} {Path}) failed unexpectedly")]
+    public static partial void UnexpectedError(this ILogger logger, Exception exception, string requestId, string method, string path);
+
+    [LoggerMessage(43, LogLevel.Error, "Request {RequestId} found the storage full")]
+    public static partial void StorageFull(this ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(44, LogLevel.Error, "Health check failed")]
+    public static partial void Unhealthy(this ILogger logger, Exception exception);
+}

@@ -1,0 +1,4 @@
+using Tessera.Server.Hosting;
+
+var app = TesseraApp.Build(args);
+await app.RunAsync();

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Options;
+using Tessera.Server.Hosting;
+using Tessera.Storage;
+
+namespace Tessera.Server.Sweeping;
+
+/// <summary>
+/// Frees bytes that nothing needs any more: expires overdue uploads and files, deletes the blobs on the garbage list,
+/// and reconciles the blob store with the metadata (at start-up and now and then), so that no orphan outlives a
+/// crash for ever. A failed round is logged and the next one runs as usual.
+/// </summary>
+internal sealed class ExpirySweeper(
+    IMetadataStore metadata, IBlobStore blobs, ReclaimSignal signal, UploadClock clock, IOptions<TesseraOptions> options, ILogger<ExpirySweeper> logger)
+    : BackgroundService
+{
+    private const int GarbageBatch = 500;
+
+    private readonly SweeperOptions _options = options.Value.Sweeper;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(_options.IntervalSeconds);
+        var sweepsSinceReconcile = _options.ReconcileEverySweeps;
+        var nextSweep = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (clock.UtcNow >= nextSweep)
+                {
+                    await ExpireOverdueAsync(stoppingToken);
+                    if (++sweepsSinceReconcile >= _options.ReconcileEverySweeps)
+                    {
+                        await ReconcileAsync(stoppingToken);
+                        sweepsSinceReconcile = 0;
+                    }
+
+                    nextSweep = clock.UtcNow + interval;
+                }
+
+                await DeleteGarbageAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.SweepFailed(exception);
+            }
+
+            try
+            {
+                await signal.WaitAsync(interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Marks overdue uploads expired and drops expired files; their blobs join the garbage.</summary>
+    internal async Task ExpireOverdueAsync(CancellationToken cancellationToken)
+    {
+        var expired = await metadata.ExpireOverdueAsync(clock.Now, cancellationToken);
+        if (expired > 0)
+        {
+            logger.Expired(expired);
+        }
+    }
+
+    /// <summary>Deletes the blobs on the garbage list, then forgets them.</summary>
+    internal async Task DeleteGarbageAsync(CancellationToken cancellationToken)
+    {
+        while (await metadata.ListGarbageAsync(GarbageBatch, cancellationToken) is { Count: > 0 } garbage)
+        {
+            foreach (var key in garbage)
+            {
+                await blobs.DeleteAsync(key, cancellationToken);
+            }
+
+            await metadata.ForgetGarbageAsync(garbage, cancellationToken);
+            logger.GarbageDeleted(garbage.Count);
+            if (garbage.Count < GarbageBatch)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes blobs that no metadata names and unfinished writes, once they are older than the grace period (a part
+    /// is durable on disk a moment before its row is written).
+    /// </summary>
+    internal async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.UtcNow - TimeSpan.FromSeconds(_options.OrphanGraceSeconds);
+        var orphans = 0;
+        await foreach (var blob in blobs.ListAsync(cancellationToken))
+        {
+            if (blob.LastWritten < cutoff && !await metadata.IsBlobReferencedAsync(blob.Key, cancellationToken))
+            {
+                await blobs.DeleteAsync(blob.Key, cancellationToken);
+                orphans++;
+            }
+        }
+
+        var unfinished = await blobs.DeleteUnfinishedAsync(cutoff, cancellationToken);
+        logger.Reconciled(orphans, unfinished);
+    }
+}

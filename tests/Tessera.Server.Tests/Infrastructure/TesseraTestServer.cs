@@ -1,0 +1,136 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Tessera.Server.Hosting;
+using Tessera.Server.Sweeping;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real Tessera: Kestrel on a loopback port, SQLite and a data folder of its own. Only the API's clock is a fake,
+/// so tests can move time past an expiry.
+/// </summary>
+public sealed class TesseraTestServer : IAsyncDisposable
+{
+    public const string ProjectA = "alpha";
+    public const string KeyA = "sk-alpha-test-key-000000000001";
+    public const string ProjectB = "beta";
+    public const string KeyB = "sk-beta-test-key-0000000000002";
+
+    private readonly WebApplication _app;
+    private readonly bool _ownsDataPath;
+
+    private TesseraTestServer(WebApplication app, string dataPath, FakeTimeProvider clock, bool ownsDataPath)
+    {
+        _app = app;
+        DataPath = dataPath;
+        Clock = clock;
+        _ownsDataPath = ownsDataPath;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Root = new Uri(address.TrimEnd('/') + "/");
+        BaseAddress = new Uri(Root, "v1/");
+    }
+
+    /// <summary>The server's root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Root { get; }
+
+    /// <summary>What clients configure: the root plus <c>v1/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    public string DataPath { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Runs the sweeper's work now, instead of waiting for its timer.</summary>
+    internal ExpirySweeper Sweeper => _app.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
+
+    /// <summary>Starts a server. Keyed mode (projects alpha and beta) unless <paramref name="openMode"/>.</summary>
+    public static async Task<TesseraTestServer> StartAsync(
+        bool openMode = false, IReadOnlyDictionary<string, string>? settings = null, string? dataPath = null)
+    {
+        var ownsDataPath = dataPath is null;
+        dataPath ??= Directory.CreateTempSubdirectory("tessera-test-").FullName;
+        var all = new Dictionary<string, string>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Tessera:DataPath"] = dataPath,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Tessera"] = "Warning",
+        };
+        if (!openMode)
+        {
+            all["Tessera:Projects:0:Name"] = ProjectA;
+            all["Tessera:Projects:0:Keys:0"] = KeyA;
+            all["Tessera:Projects:1:Name"] = ProjectB;
+            all["Tessera:Projects:1:Keys:0"] = KeyB;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = TesseraApp.Build(
+            [.. all.Select(kv => $"--{kv.Key}={kv.Value}")],
+            services => services.AddSingleton(new UploadClock(clock)));
+        await app.StartAsync();
+        return new TesseraTestServer(app, dataPath, clock, ownsDataPath);
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> as its bearer token (none when null).</summary>
+    public HttpClient CreateClient(string? key = KeyA)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>The blob files on disk (finished ones).</summary>
+    public IReadOnlyList<string> BlobFiles() =>
+        Directory.Exists(Path.Combine(DataPath, "blobs"))
+            ? Directory.GetFiles(Path.Combine(DataPath, "blobs"), "*", SearchOption.AllDirectories)
+            : [];
+
+    /// <summary>Unfinished writes on disk.</summary>
+    public IReadOnlyList<string> TemporaryFiles() =>
+        Directory.Exists(Path.Combine(DataPath, "tmp")) ? Directory.GetFiles(Path.Combine(DataPath, "tmp")) : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsDataPath)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(DataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is not a test failure.
+            }
+        }
+    }
+}
+
+/// <summary>One keyed server shared by the tests of a class.</summary>
+public sealed class KeyedServer : IAsyncLifetime
+{
+    public TesseraTestServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await TesseraTestServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
