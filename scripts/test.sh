@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every test of Tessera on a fresh machine: installs what the tests need, checks formatting, runs the .NET
+# suite (real Kestrel, SQLite, files, the official .NET SDK) and the Node suite (the official openai package)
+# against a freshly started server. Prints one closing line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+work=$(mktemp -d -t tessera-test-XXXXXX)
+server_pid=""
+
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+say() { printf '\n== %s\n' "$*"; }
+
+ensure_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    return
+  fi
+  say "installing Node.js from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs npm >/dev/null
+}
+
+say "checking formatting"
+dotnet format Tessera.slnx --verify-no-changes
+
+say "building"
+dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
+
+say ".NET suite"
+dotnet_log="$work/dotnet-test.log"
+set +e
+dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"
+dotnet_status=${PIPESTATUS[0]}
+set -e
+dotnet_passed=$(grep -oE 'Passed: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')
+dotnet_failed=$(grep -oE 'Failed: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')
+if [[ $dotnet_status -ne 0 && $dotnet_failed -eq 0 ]]; then
+  dotnet_failed=1
+fi
+
+say "Node suite (official openai package)"
+ensure_node
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
+dotnet "src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
+  --urls "http://127.0.0.1:$port" \
+  --Tessera:DataPath="$work/data" \
+  --Tessera:Projects:0:Name=alpha --Tessera:Projects:0:Keys:0=sk-alpha-key-0001 \
+  --Tessera:Projects:1:Name=beta --Tessera:Projects:1:Keys:0=sk-beta-key-0002 \
+  >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+node_log="$work/node-test.log"
+set +e
+TESSERA_BASE_URL="http://127.0.0.1:$port/v1" tests/sdk-node/run.sh 2>&1 | tee "$node_log"
+node_status=${PIPESTATUS[0]}
+set -e
+node_passed=$(grep -oE '^ℹ pass [0-9]+' "$node_log" | awk '{print $3}' | tail -1)
+node_failed=$(grep -oE '^ℹ fail [0-9]+' "$node_log" | awk '{print $3}' | tail -1)
+node_passed=${node_passed:-0}
+node_failed=${node_failed:-0}
+if [[ $node_status -ne 0 && $node_failed -eq 0 ]]; then
+  node_failed=1
+  echo "server log:"; tail -50 "$work/server.log"
+fi
+
+passed=$((dotnet_passed + node_passed))
+failed=$((dotnet_failed + node_failed))
+echo
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed; Node: $node_passed passed, $node_failed failed"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
