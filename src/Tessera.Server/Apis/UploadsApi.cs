@@ -213,13 +213,29 @@ public static class UploadsApi
             return TypedResults.Ok(await RenderAsync(upload, http, metadata, clock.Now));
         }
 
-        var listed = PartIdsNameThisUploadsParts(partIds, await metadata.ListPartsAsync(uploadId, cancellationToken));
-        PartsAddUpToDeclaredBytes(upload, listed);
-        if (expectedMd5 is not null)
+        try
         {
-            await using var content = new SegmentedContentStream(blobs, [.. listed.Select(p => new FileSegment(p.BlobKey, p.Bytes))], upload.Bytes);
-            var actualMd5 = await ContentHashing.Md5Async(content, cancellationToken);
-            Md5Matches(expectedMd5, actualMd5);
+            var listed = PartIdsNameThisUploadsParts(partIds, await metadata.ListPartsAsync(uploadId, cancellationToken));
+            PartsAddUpToDeclaredBytes(upload, listed);
+            if (expectedMd5 is not null)
+            {
+                await using var content = new SegmentedContentStream(blobs, [.. listed.Select(p => new FileSegment(p.BlobKey, p.Bytes))], upload.Bytes);
+                var actualMd5 = await ContentHashing.Md5Async(content, cancellationToken);
+                Md5Matches(expectedMd5, actualMd5);
+            }
+        }
+        catch (Exception exception) when (exception is TesseraException or IOException)
+        {
+            // A cancel or complete that raced this one takes the parts (and, once swept, their bytes) with it. Then
+            // the refusal is the one the upload's new state implies, not a complaint about the parts.
+            var current = UploadExists(await metadata.FindUploadAsync(upload.ProjectId, uploadId, cancellationToken), uploadId);
+            if (current.StatusAt(clock.Now) == UploadStatus.Pending)
+            {
+                throw;
+            }
+
+            UploadCanComplete(current, partIds, clock.Now);
+            return TypedResults.Ok(await RenderAsync(current, http, metadata, clock.Now));
         }
 
         var file = new StoredFile
