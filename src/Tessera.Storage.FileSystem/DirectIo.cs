@@ -25,6 +25,9 @@ internal static partial class DirectIo
     private const int FGetFlags = 3;
     private const int FSetFlags = 4;
 
+    // Enough idle buffers for four parts in flight (two each); a larger burst leaves the rest to the garbage collector.
+    private const int MaxPooledBuffers = 8;
+
     private static readonly ConcurrentBag<byte[]> Buffers = [];
 
     public static bool IsSupportedPlatform =>
@@ -73,7 +76,7 @@ internal static partial class DirectIo
 
     public static void ReturnBuffer(AlignedBuffer buffer)
     {
-        if (Buffers.Count < 16)
+        if (Buffers.Count < MaxPooledBuffers)
         {
             Buffers.Add(buffer.Array);
         }
