@@ -201,14 +201,25 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
             $"POST /v1/uploads/{uploadId}/parts HTTP/1.1\r\nHost: {server.Root.Authority}\r\nAuthorization: Bearer {TesseraTestServer.KeyA}\r\n" +
             "Content-Type: multipart/form-data; boundary=B\r\nTransfer-Encoding: chunked\r\n\r\n"));
         await SendChunkAsync(socket, Encoding.ASCII.GetBytes("--B\r\nContent-Disposition: form-data; name=\"data\"; filename=\"x\"\r\n\r\n"));
-        for (var i = 0; i < 24; i++)
-        {
-            await SendChunkAsync(socket, Api.RandomBytes(128 * 1024));
-        }
 
+        // Listen before sending: the answer may come, and the server close the connection, while chunks are still
+        // going out, and a send to a closed connection fails (and would reset it, losing an answer not yet read).
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var answer = new byte[4096];
-        var read = await socket.ReceiveAsync(answer, SocketFlags.None, timeout.Token);
+        var receive = socket.ReceiveAsync(answer, SocketFlags.None, timeout.Token).AsTask();
+        try
+        {
+            for (var i = 0; i < 24 && !receive.IsCompleted; i++)
+            {
+                await SendChunkAsync(socket, Api.RandomBytes(128 * 1024));
+            }
+        }
+        catch (SocketException)
+        {
+            // The server stopped reading, which is what this test is about.
+        }
+
+        var read = await receive;
         var text = Encoding.UTF8.GetString(answer, 0, read);
         Assert.StartsWith("HTTP/1.1 400 ", text);
         Assert.Contains("\"param\":\"data\"", text);
