@@ -4,7 +4,8 @@ namespace Tessera.Storage.FileSystem;
 
 /// <summary>
 /// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under <c>tmp/</c> first and renamed
-/// into place once flushed to disk, so a blob is either whole or absent.
+/// into place once flushed to disk, so a blob is either whole or absent; the rename is flushed too before
+/// <see cref="WriteAsync"/> returns.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -37,6 +38,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         var finalPath = PathOf(key);
         var temporaryPath = Path.Combine(_temporaryPath, $"{key}.{Guid.NewGuid():N}.tmp");
         long written;
+        var moved = false;
         try
         {
             var direct = DirectIo.TryCreate(temporaryPath);
@@ -48,12 +50,20 @@ public sealed class FileSystemBlobStore : IBlobStore
                 file.Flush(flushToDisk: true);
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+            var shard = Path.GetDirectoryName(finalPath)!;
+            if (!Directory.Exists(shard))
+            {
+                Directory.CreateDirectory(shard);
+                DirectorySync.Flush(_blobsPath);
+            }
+
             File.Move(temporaryPath, finalPath);
+            moved = true;
+            DirectorySync.Flush(shard);
         }
         catch
         {
-            TryDelete(temporaryPath);
+            TryDelete(moved ? finalPath : temporaryPath);
             throw;
         }
 
