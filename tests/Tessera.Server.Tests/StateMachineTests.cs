@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Storage;
 
 namespace Tessera.Server.Tests;
 
@@ -145,6 +147,39 @@ public sealed class StateMachineTests(KeyedServer fixture) : IClassFixture<Keyed
     }
 
     [Fact]
+    public async Task A_complete_overtaken_by_a_cancel_after_it_read_the_upload_is_refused_on_upload_id()
+    {
+        await using var server = await StartInterleavingServerAsync();
+        using var client = server.CreateClient();
+        var uploadId = (await client.CreateUploadAsync(3)).Id();
+        var partId = await client.AddPartAsync(uploadId, [1, 2, 3]);
+        Interleave(server, async () => (await client.PostCancelAsync(uploadId)).EnsureSuccessStatusCode());
+
+        using var completed = await client.PostCompleteAsync(uploadId, [partId]);
+
+        await completed.ShouldFailAsync(HttpStatusCode.BadRequest, "upload_id");
+        var final = await (await client.GetAsync($"uploads/{uploadId}")).ShouldSucceedAsync();
+        Assert.Equal("cancelled", final.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_complete_overtaken_by_the_same_complete_after_it_read_the_upload_answers_with_that_file()
+    {
+        await using var server = await StartInterleavingServerAsync();
+        using var client = server.CreateClient();
+        var uploadId = (await client.CreateUploadAsync(3)).Id();
+        var partId = await client.AddPartAsync(uploadId, [1, 2, 3]);
+        string? firstFileId = null;
+        Interleave(server, async () => firstFileId = (await client.CompleteAsync(uploadId, [partId])).GetProperty("file").Id());
+
+        var retried = await (await client.PostCompleteAsync(uploadId, [partId])).ShouldSucceedAsync();
+
+        Assert.Equal("completed", retried.GetProperty("status").GetString());
+        Assert.Equal(firstFileId, retried.GetProperty("file").Id());
+        Assert.Equal([1, 2, 3], await client.GetByteArrayAsync($"files/{firstFileId}/content"));
+    }
+
+    [Fact]
     public async Task A_part_acknowledged_before_a_complete_that_does_not_list_it_is_discarded()
     {
         using var client = _server.CreateClient();
@@ -156,6 +191,25 @@ public sealed class StateMachineTests(KeyedServer fixture) : IClassFixture<Keyed
         await _server.Sweeper.DeleteGarbageAsync(CancellationToken.None);
         Assert.DoesNotContain(_server.BlobFiles(), path => path.EndsWith(unlisted, StringComparison.Ordinal));
         Assert.Equal([1, 2, 3], await client.GetByteArrayAsync($"files/{file.Id()}/content"));
+    }
+
+    /// <summary>A server of its own whose metadata store lets a test act between a request's reads.</summary>
+    private static Task<TesseraTestServer> StartInterleavingServerAsync() =>
+        TesseraTestServer.StartAsync(configureServices: services =>
+        {
+            var real = services.Last(d => d.ServiceType == typeof(IMetadataStore));
+            services.AddSingleton<IMetadataStore>(sp => new InterleavingMetadataStore((IMetadataStore)real.ImplementationFactory!(sp)));
+        });
+
+    /// <summary>Runs <paramref name="overtake"/> once, after the next request has read the upload and before it reads its parts.</summary>
+    private static void Interleave(TesseraTestServer server, Func<Task> overtake)
+    {
+        var store = (InterleavingMetadataStore)server.Services.GetRequiredService<IMetadataStore>();
+        store.BeforeListParts = async _ =>
+        {
+            store.BeforeListParts = null;
+            await overtake();
+        };
     }
 
     /// <summary>An upload of one byte brought into <paramref name="state"/>; its part ids (one, or none when cancelled early).</summary>

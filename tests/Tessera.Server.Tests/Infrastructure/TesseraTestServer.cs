@@ -50,9 +50,13 @@ public sealed class TesseraTestServer : IAsyncDisposable
     /// <summary>Runs the sweeper's work now, instead of waiting for its timer.</summary>
     internal ExpirySweeper Sweeper => _app.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
 
-    /// <summary>Starts a server. Keyed mode (projects alpha and beta) unless <paramref name="openMode"/>.</summary>
+    /// <summary>
+    /// Starts a server. Keyed mode (projects alpha and beta) unless <paramref name="openMode"/>.
+    /// <paramref name="configureServices"/> runs after Tessera's own registrations, so it can wrap them.
+    /// </summary>
     public static async Task<TesseraTestServer> StartAsync(
-        bool openMode = false, IReadOnlyDictionary<string, string>? settings = null, string? dataPath = null)
+        bool openMode = false, IReadOnlyDictionary<string, string>? settings = null, string? dataPath = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var ownsDataPath = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("tessera-test-").FullName;
@@ -79,7 +83,11 @@ public sealed class TesseraTestServer : IAsyncDisposable
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var app = TesseraApp.Build(
             [.. all.Select(kv => $"--{kv.Key}={kv.Value}")],
-            services => services.AddSingleton(new UploadClock(clock)));
+            services =>
+            {
+                services.AddSingleton(new UploadClock(clock));
+                configureServices?.Invoke(services);
+            });
         await app.StartAsync();
         return new TesseraTestServer(app, dataPath, clock, ownsDataPath);
     }

@@ -1,0 +1,71 @@
+using Tessera.Domain;
+using Tessera.Storage;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real metadata store with one seam: <see cref="BeforeListParts"/> runs just before a request reads an upload's
+/// parts, so a test can make another request's transition land at exactly that moment instead of hoping a race does.
+/// </summary>
+public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataStore
+{
+    /// <summary>Runs before each <see cref="ListPartsAsync"/>, with the upload id; null runs nothing.</summary>
+    public Func<string, Task>? BeforeListParts { get; set; }
+
+    public IMetadataStore Inner => inner;
+
+    public async Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        if (BeforeListParts is { } hook)
+        {
+            await hook(uploadId);
+        }
+
+        return await inner.ListPartsAsync(uploadId, cancellationToken);
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+    public Task CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
+
+    public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) => inner.CreateUploadAsync(upload, cancellationToken);
+
+    public Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken) =>
+        inner.FindUploadAsync(projectId, uploadId, cancellationToken);
+
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
+        inner.AddPartAsync(part, maxStoredBytes, now, cancellationToken);
+
+    public Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken) => inner.SumPartBytesAsync(uploadId, cancellationToken);
+
+    public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) => inner.SetPartMd5Async(partId, md5, cancellationToken);
+
+    public Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
+        inner.CompleteUploadAsync(uploadId, partIds, file, now, cancellationToken);
+
+    public Task<TransitionOutcome> CancelUploadAsync(string uploadId, long now, CancellationToken cancellationToken) =>
+        inner.CancelUploadAsync(uploadId, now, cancellationToken);
+
+    public Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken) => inner.CreateFileAsync(file, content, cancellationToken);
+
+    public Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken) =>
+        inner.ListFileSegmentsAsync(fileId, cancellationToken);
+
+    public Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
+        inner.FindFileAsync(projectId, fileId, now, cancellationToken);
+
+    public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
+        inner.ListFilesAsync(projectId, query, now, cancellationToken);
+
+    public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
+        inner.DeleteFileAsync(projectId, fileId, now, cancellationToken);
+
+    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) => inner.ExpireOverdueAsync(now, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) => inner.ListGarbageAsync(max, cancellationToken);
+
+    public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
+        inner.ForgetGarbageAsync(blobKeys, cancellationToken);
+
+    public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) => inner.IsBlobReferencedAsync(blobKey, cancellationToken);
+}
