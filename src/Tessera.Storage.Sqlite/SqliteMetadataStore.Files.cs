@@ -79,7 +79,7 @@ public sealed partial class SqliteMetadataStore
             return false;
         }
 
-        await ReleaseSegmentsAsync(connection, transaction, "file_id = $id", [("$id", fileId)], now, cancellationToken);
+        await ReleaseRowsAsync(connection, transaction, "file_segments", "file_id = $id", [("$id", fileId)], now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -98,13 +98,6 @@ public sealed partial class SqliteMetadataStore
             "INSERT INTO file_segments (file_id, position, blob_key, bytes) VALUES ($file, $position, $blob, $bytes);",
             [("$file", fileId), ("$position", position), ("$blob", segment.BlobKey), ("$bytes", segment.Bytes)],
             cancellationToken);
-
-    /// <summary>Moves the blobs of the segments matching <paramref name="where"/> to the garbage list and forgets the segments.</summary>
-    private static async Task ReleaseSegmentsAsync(SqliteConnection connection, SqliteTransaction transaction, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken)
-    {
-        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key FROM file_segments WHERE {where}", parameters, now, cancellationToken);
-        await ExecuteAsync(connection, transaction, $"DELETE FROM file_segments WHERE {where};", parameters, cancellationToken);
-    }
 
     private static StoredFile ReadFile(SqliteDataReader reader) => new()
     {

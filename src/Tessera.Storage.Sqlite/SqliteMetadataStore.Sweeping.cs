@@ -8,12 +8,12 @@ public sealed partial class SqliteMetadataStore
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         (string, object?)[] parameters = [("$now", now)];
 
-        await ReleasePartsAsync(connection, transaction,
+        await ReleaseRowsAsync(connection, transaction, "parts",
             "upload_id IN (SELECT id FROM uploads WHERE status = 'pending' AND expires_at <= $now)", parameters, now, cancellationToken);
         var uploads = await ExecuteAsync(connection, transaction,
             "UPDATE uploads SET status = 'expired' WHERE status = 'pending' AND expires_at <= $now;", parameters, cancellationToken);
 
-        await ReleaseSegmentsAsync(connection, transaction,
+        await ReleaseRowsAsync(connection, transaction, "file_segments",
             "file_id IN (SELECT id FROM files WHERE expires_at IS NOT NULL AND expires_at <= $now)", parameters, now, cancellationToken);
         var files = await ExecuteAsync(connection, transaction,
             "DELETE FROM files WHERE expires_at IS NOT NULL AND expires_at <= $now;", parameters, cancellationToken);

@@ -102,15 +102,12 @@ public sealed partial class SqliteMetadataStore
             // The caller checked part_ids against the parts; a part cannot leave a pending upload, so this holds.
             var part = parts[partIds[position]];
             await InsertSegmentAsync(connection, transaction, file.Id, position, new FileSegment(part.BlobKey, part.Bytes), cancellationToken);
-            parts.Remove(part.Id);
         }
 
-        foreach (var unlisted in parts.Values)
-        {
-            await ExecuteAsync(connection, transaction, "INSERT OR IGNORE INTO garbage (blob_key, since) VALUES ($blob, $since);",
-                [("$blob", unlisted.BlobKey), ("$since", now)], cancellationToken);
-        }
-
+        // The listed parts' blobs now belong to the file; the others become garbage.
+        await ReleaseRowsAsync(connection, transaction, "parts",
+            "upload_id = $upload AND blob_key NOT IN (SELECT blob_key FROM file_segments WHERE file_id = $file)",
+            [("$upload", uploadId), ("$file", file.Id)], now, cancellationToken);
         await ExecuteAsync(connection, transaction, "DELETE FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], cancellationToken);
         await ExecuteAsync(connection, transaction,
             "UPDATE uploads SET status = 'completed', file_id = $file, completed_part_ids = $partIds WHERE id = $id;",
@@ -129,17 +126,10 @@ public sealed partial class SqliteMetadataStore
             return new TransitionOutcome(false, upload);
         }
 
-        await ReleasePartsAsync(connection, transaction, "upload_id = $upload", [("$upload", uploadId)], now, cancellationToken);
+        await ReleaseRowsAsync(connection, transaction, "parts", "upload_id = $upload", [("$upload", uploadId)], now, cancellationToken);
         await ExecuteAsync(connection, transaction, "UPDATE uploads SET status = 'cancelled' WHERE id = $id;", [("$id", uploadId)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new TransitionOutcome(true, upload with { Status = UploadStatus.Cancelled });
-    }
-
-    /// <summary>Moves the blobs of the parts matching <paramref name="where"/> to the garbage list and forgets the parts.</summary>
-    private static async Task ReleasePartsAsync(SqliteConnection connection, SqliteTransaction transaction, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken)
-    {
-        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key FROM parts WHERE {where}", parameters, now, cancellationToken);
-        await ExecuteAsync(connection, transaction, $"DELETE FROM parts WHERE {where};", parameters, cancellationToken);
     }
 
     private static async Task<Upload?> FindUploadByIdAsync(SqliteConnection connection, SqliteTransaction transaction, string uploadId, CancellationToken cancellationToken)

@@ -106,6 +106,16 @@ public sealed partial class SqliteMetadataStore : IMetadataStore
         return rows;
     }
 
+    /// <summary>
+    /// Moves the blobs of the rows of <paramref name="table"/> (<c>parts</c> or <c>file_segments</c>) matching
+    /// <paramref name="where"/> to the garbage list and deletes those rows, within the caller's transaction.
+    /// </summary>
+    private static async Task ReleaseRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken)
+    {
+        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key FROM {table} WHERE {where}", parameters, now, cancellationToken);
+        await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE {where};", parameters, cancellationToken);
+    }
+
     /// <summary>Moves the blobs named by <paramref name="selectBlobKeys"/> to the garbage list, within the caller's transaction.</summary>
     private static Task<int> MarkGarbageAsync(SqliteConnection connection, SqliteTransaction transaction, string selectBlobKeys, (string, object?)[] parameters, long now, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
