@@ -11,7 +11,7 @@ namespace Tessera.Storage.FileSystem;
 /// support it (tmpfs, other kernels, other architectures), <see cref="TryCreate"/> answers null and the caller writes
 /// through the page cache as usual.
 /// </summary>
-internal static partial class DirectIo
+internal static class DirectIo
 {
     /// <summary>Offsets, lengths and buffer addresses of direct writes must be multiples of this.</summary>
     public const int Alignment = 4096;
@@ -41,7 +41,7 @@ internal static partial class DirectIo
             return null;
         }
 
-        var fd = Open(path, OWriteOnly | OCreate | OExclusive | ODirect | OCloseOnExec, Convert.ToInt32("644", 8));
+        var fd = Libc.Open(path, OWriteOnly | OCreate | OExclusive | ODirect | OCloseOnExec, Convert.ToInt32("644", 8));
         if (fd >= 0)
         {
             return new SafeFileHandle(fd, ownsHandle: true);
@@ -54,8 +54,8 @@ internal static partial class DirectIo
     /// <summary>Turns direct I/O off for the rest of the file, so a tail that is not a multiple of <see cref="Alignment"/> can be written.</summary>
     public static void EndDirectWrites(SafeFileHandle file)
     {
-        var flags = Control(file, FGetFlags, 0);
-        if (flags < 0 || Control(file, FSetFlags, flags & ~ODirect) < 0)
+        var flags = Libc.Control(file, FGetFlags, 0);
+        if (flags < 0 || Libc.Control(file, FSetFlags, flags & ~ODirect) < 0)
         {
             throw new IOException($"fcntl failed to clear O_DIRECT (errno {Marshal.GetLastPInvokeError()}).");
         }
@@ -81,14 +81,6 @@ internal static partial class DirectIo
             Buffers.Add(buffer.Array);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Open(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Control(SafeFileHandle fd, int command, int argument);
 }
 
 /// <summary>A pinned array and the aligned stretch of it to use.</summary>

@@ -8,7 +8,7 @@ namespace Tessera.Storage.FileSystem;
 /// the rename, but the new name lives in the directory, and a crash before the directory reaches the disk can lose
 /// it. .NET opens no handle on a directory, hence libc. On other systems it does nothing.
 /// </summary>
-internal static partial class DirectorySync
+internal static class DirectorySync
 {
     // O_RDONLY is 0 and O_CLOEXEC is the same on every Linux architecture .NET runs on.
     private const int OReadOnlyCloseOnExec = 0x80000;
@@ -20,24 +20,16 @@ internal static partial class DirectorySync
             return;
         }
 
-        var fd = Open(directory, OReadOnlyCloseOnExec, 0);
+        var fd = Libc.Open(directory, OReadOnlyCloseOnExec, 0);
         if (fd < 0)
         {
             throw new IOException($"Could not open the directory '{directory}' to flush it (errno {Marshal.GetLastPInvokeError()}).");
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (Fsync(handle) != 0)
+        if (Libc.Fsync(handle) != 0)
         {
             throw new IOException($"Could not flush the directory '{directory}' to disk (errno {Marshal.GetLastPInvokeError()}).");
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Open(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Fsync(SafeFileHandle fd);
 }

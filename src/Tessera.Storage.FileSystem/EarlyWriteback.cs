@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Tessera.Storage.FileSystem;
@@ -9,7 +8,7 @@ namespace Tessera.Storage.FileSystem;
 /// all arrived, and ingest waited for the disk (see docs/benchmarks.md). Elsewhere, and on any error, it does nothing:
 /// the fsync alone still makes the blob durable.
 /// </summary>
-internal static partial class EarlyWriteback
+internal static class EarlyWriteback
 {
     private const uint SyncFileRangeWrite = 2;
 
@@ -18,11 +17,7 @@ internal static partial class EarlyWriteback
     {
         if (OperatingSystem.IsLinux())
         {
-            _ = SyncFileRange(file, offset, length, SyncFileRangeWrite);
+            _ = Libc.SyncFileRange(file, offset, length, SyncFileRangeWrite);
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int SyncFileRange(SafeFileHandle fd, long offset, long nbytes, uint flags);
 }
