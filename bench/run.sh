@@ -263,12 +263,36 @@ rm -f "$NGX/body"/*
 # ---------------------------------------------------------------------------------------------------------------
 # 1. Ingest: 1 GiB as 16 x 64 MiB parts, $INFLIGHT in flight. Targets interleaved, order rotated every repetition.
 # ---------------------------------------------------------------------------------------------------------------
-TARGETS=(nginx tessera); [[ -n ${NPID:-} ]] && TARGETS+=(nofsync)
+# floor: no server at all. dd stores the same 16 parts as Tessera must (O_DIRECT writes of 4 MiB, an fsync per part
+# before the next part starts), $INFLIGHT at a time: what this disk gives to durable writes, with no network in front.
+mkdir -p "$WORK/floor"
+TARGETS=(nginx tessera floor); [[ -n ${NPID:-} ]] && TARGETS+=(nofsync)
 declare -A PORT_OF=([nginx]=$NGINX_PORT [tessera]=$TESSERA_PORT [nofsync]=$NOFSYNC_PORT)
 declare -A PID_OF=([nginx]=$NGINX_PID [tessera]=$TPID [nofsync]=${NPID:-})
 declare -A GBPS CPUS DISKS CLIENT
+store_with_dd() { # -> the bytes stored
+    seq -f '%02g' 0 15 | xargs -P "$INFLIGHT" -I{} \
+        dd if="$PARTS/{}" of="$WORK/floor/{}" bs=4M oflag=direct conv=fsync status=none || die "dd failed"
+    find "$WORK/floor" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}'
+}
 ingest_once() { # target [warmup] -> appends to GBPS/CPUS/DISKS unless warmup
-    local t=$1 port=${PORT_OF[$1]} url up dir="$WORK/resp/ingest.$1" s e c0 c1 d0 d1 bytes
+    local t=$1 port=${PORT_OF[$1]:-} url up dir="$WORK/resp/ingest.$1" s e e_durable c0 c1 d0 d1 k0 k1 bytes
+    if [[ $t == floor ]]; then
+        flush_disk
+        prewarm_memory
+        d0=$(disk_kib); snap_children_cpu; k0=$(children_cpu); s=$(now)
+        bytes=$(store_with_dd)
+        e=$(now); snap_children_cpu; k1=$(children_cpu); d1=$(disk_kib)
+        [[ $bytes -eq $GIB ]] || die "dd stored $bytes bytes, not $GIB"
+        rm -f "$WORK/floor"/*
+        if [[ ${2:-} == warmup ]]; then flush_disk; return 0; fi
+        GBPS[$t]+="$(calc "$GIB / ($e - $s) / 1e9") "
+        CLIENT[$t]+="$(calc "$k1 - $k0" 2) "
+        DISKS[$t]+="$(calc "($d1 - $d0) * 1024 / $GIB" 2) "
+        log "ingest floor (dd, fsync per part): $(calc "$GIB / ($e - $s) / 1e9") GB/s, dd CPU $(calc "$k1 - $k0" 2) s, disk written $(calc "($d1 - $d0) * 1024 / $GIB" 2) GiB"
+        flush_disk
+        return 0
+    fi
     if [[ $t == nginx ]]; then
         url="http://127.0.0.1:$port/v1/uploads/upload_nginx/parts"
     else
@@ -281,6 +305,9 @@ ingest_once() { # target [warmup] -> appends to GBPS/CPUS/DISKS unless warmup
     e=$(now); snap_children_cpu; k1=$(children_cpu); d1=$(disk_kib); c1=$(cpu_seconds "${PID_OF[$t]}")
     bytes=$(sent_bytes "$dir")
     if [[ $t == nginx ]]; then
+        # nginx answers 200 with its bodies still in the page cache. How long until they are on disk, as Tessera's
+        # are when it answers: sync right away (the disk was flushed before the window, so this is nginx's bytes).
+        sync; e_durable=$(now)
         # The bodies really are on disk, whole: 16 files whose sizes add up to what curl sent.
         [[ $(find "$NGX/body" -type f | wc -l) -eq 16 ]] || die "nginx stored $(find "$NGX/body" -type f | wc -l) bodies, not 16"
         [[ $(find "$NGX/body" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}') -eq $bytes ]] \
@@ -295,10 +322,11 @@ ingest_once() { # target [warmup] -> appends to GBPS/CPUS/DISKS unless warmup
         flush_disk; return 0
     fi
     GBPS[$t]+="$(calc "$GIB / ($e - $s) / 1e9") "
+    if [[ $t == nginx ]]; then GBPS[nginx_synced]+="$(calc "$GIB / ($e_durable - $s) / 1e9") "; fi
     CPUS[$t]+="$(calc "$c1 - $c0" 2) "
     CLIENT[$t]+="$(calc "$k1 - $k0" 2) "
     DISKS[$t]+="$(calc "($d1 - $d0) * 1024 / $GIB" 2) "
-    log "ingest $t: $(calc "$GIB / ($e - $s) / 1e9") GB/s, server CPU $(calc "$c1 - $c0" 2) s, curl CPU $(calc "$k1 - $k0" 2) s, disk written $(calc "($d1 - $d0) * 1024 / $GIB" 2) GiB"
+    log "ingest $t: $(calc "$GIB / ($e - $s) / 1e9") GB/s$([[ $t == nginx ]] && echo " ($(calc "$GIB / ($e_durable - $s) / 1e9") counting its sync)"), server CPU $(calc "$c1 - $c0" 2) s, curl CPU $(calc "$k1 - $k0" 2) s, disk written $(calc "($d1 - $d0) * 1024 / $GIB" 2) GiB"
     flush_disk
 }
 log "phase 1: ingest, $INGEST_WARMUPS warm-up rounds (let .NET's tiered JIT settle), then $INGEST_REPS repetitions"
@@ -370,6 +398,7 @@ T1=$(now)
 ok() { if awk "BEGIN {exit !($1)}"; then echo "met"; else echo "**not met**"; fi; }
 ING_N=$(med_of "${GBPS[nginx]}"); ING_T=$(med_of "${GBPS[tessera]}")
 ING_R=$(calc "$ING_T / $ING_N" 2)
+ING_F=$(med_of "${GBPS[floor]}"); ING_NS=$(med_of "${GBPS[nginx_synced]}")
 # Ratio of each repetition's pair (measured back to back), then the median: steadier when the machine's load drifts.
 pair_ratios() { paste -d' ' <(tr ' ' '\n' <<<"${GBPS[$1]% }") <(tr ' ' '\n' <<<"${GBPS[nginx]% }") | awk '{printf "%.2f\n", $1/$2}'; }
 ING_PR=$(pair_ratios tessera | median)
@@ -396,13 +425,22 @@ Load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/load
 | peak RSS (VmHWM), 4 GiB upload (MiB) | | $M4 | $M_R (4 GiB / 1 GiB) | < 200, ratio ≤ 1.25 | $(ok "$M4 < 200 && $M_R <= 1.25") |
 | download 1 GiB (median of $DOWNLOAD_REPS, GB/s) | $DN | $DT | $D_R | | |
 
+Tessera answers each part only once its bytes are on disk; nginx answers with them in the page cache. The same
+1 GiB ingest against references that also put the bytes on disk, measured in the same repetitions:
+
+| durable reference (median of $INGEST_REPS, GB/s) | reference | Tessera | Tessera / reference |
+|---|---|---|---|
+| disk floor: dd storing the same 16 parts, O_DIRECT 4 MiB writes and an fsync per part, $INFLIGHT at a time, no network | $ING_F | $ING_T | $(calc "$ING_T / $ING_F" 2) |
+| nginx timed until its bodies are on disk (a sync after its last 200) | $ING_NS | $ING_T | $(calc "$ING_T / $ING_NS" 2) |
+| nginx as above, bodies left in the page cache | $ING_N | $ING_T | $ING_R |
+
 Details:
 - ingest: median of the per-repetition ratios Tessera/nginx $ING_PR (each $(pair_ratios tessera | tr '\n' ' ')); nginx client_body_buffer_size $NGINX_BODY_BUFFER
-- ingest samples GB/s: nginx ${GBPS[nginx]% }; Tessera ${GBPS[tessera]% }$( [[ -n ${GBPS[nofsync]:-} ]] && echo "; Tessera with fsync disabled (eatmydata, diagnostic only) ${GBPS[nofsync]% } (median $(med_of "${GBPS[nofsync]}"), ratio $(calc "$(med_of "${GBPS[nofsync]}") / $ING_N" 2))")
+- ingest samples GB/s: nginx ${GBPS[nginx]% } (counting its sync: ${GBPS[nginx_synced]% }); disk floor (dd) ${GBPS[floor]% }; Tessera ${GBPS[tessera]% }$( [[ -n ${GBPS[nofsync]:-} ]] && echo "; Tessera with fsync disabled (eatmydata, diagnostic only) ${GBPS[nofsync]% } (median $(med_of "${GBPS[nofsync]}"), ratio $(calc "$(med_of "${GBPS[nofsync]}") / $ING_N" 2))")
 - server CPU seconds per 1 GiB ingest (user+sys): nginx ${CPUS[nginx]% }; Tessera ${CPUS[tessera]% }$( [[ -n ${CPUS[nofsync]:-} ]] && echo "; Tessera without fsync ${CPUS[nofsync]% }")
-- curl CPU seconds (all 16 processes, user+sys) per 1 GiB ingest: against nginx ${CLIENT[nginx]% }; against Tessera ${CLIENT[tessera]% }$( [[ -n ${CLIENT[nofsync]:-} ]] && echo "; against Tessera without fsync ${CLIENT[nofsync]% }")
-- GiB written to block devices during the timed ingest window (system-wide /proc/vmstat pgpgout): nginx ${DISKS[nginx]% }; Tessera ${DISKS[tessera]% }$( [[ -n ${DISKS[nofsync]:-} ]] && echo "; Tessera without fsync ${DISKS[nofsync]% }")
-- complete samples s: 1 MiB ${C_SMALL[*]}; 1 GiB ${C_BIG[*]} (p95 is nearest-rank: with 5 samples, the largest)
+- curl CPU seconds (all 16 processes, user+sys) per 1 GiB ingest: against nginx ${CLIENT[nginx]% }; against Tessera ${CLIENT[tessera]% }; dd's own (16 processes) ${CLIENT[floor]% }$( [[ -n ${CLIENT[nofsync]:-} ]] && echo "; against Tessera without fsync ${CLIENT[nofsync]% }")
+- GiB written to block devices during the timed ingest window (system-wide /proc/vmstat pgpgout): nginx ${DISKS[nginx]% }; Tessera ${DISKS[tessera]% }; dd ${DISKS[floor]% }$( [[ -n ${DISKS[nofsync]:-} ]] && echo "; Tessera without fsync ${DISKS[nofsync]% }")
+- complete samples s: 1 MiB ${C_SMALL[*]}; 1 GiB ${C_BIG[*]} (p95 is nearest-rank: with $COMPLETE_REPS samples, the largest)
 - VmHWM kB: idle ${HWM_IDLE[1]} / ${HWM_IDLE[4]}, after 1 GiB upload ${HWM[1]}, after 4 GiB upload ${HWM[4]}, after the 1 GiB downloads $HWM_DL
 - download samples GB/s: nginx (static file, sendfile) ${D_NGINX[*]}; Tessera ${D_TESSERA[*]}
 EOF
