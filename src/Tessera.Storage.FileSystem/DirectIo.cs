@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -24,11 +23,6 @@ internal static class DirectIo
     private const int OCloseOnExec = 0x80000;
     private const int FGetFlags = 3;
     private const int FSetFlags = 4;
-
-    // Enough idle buffers for four parts in flight (two each); a larger burst leaves the rest to the garbage collector.
-    private const int MaxPooledBuffers = 8;
-
-    private static readonly ConcurrentBag<byte[]> Buffers = [];
 
     public static bool IsSupportedPlatform =>
         OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
@@ -60,31 +54,5 @@ internal static class DirectIo
             throw new IOException($"fcntl failed to clear O_DIRECT (errno {Marshal.GetLastPInvokeError()}).");
         }
     }
-
-    /// <summary>A buffer of <paramref name="length"/> bytes whose address is a multiple of <see cref="Alignment"/>.</summary>
-    public static AlignedBuffer RentBuffer(int length)
-    {
-        if (!Buffers.TryTake(out var array) || array.Length != length + Alignment)
-        {
-            array = GC.AllocateUninitializedArray<byte>(length + Alignment, pinned: true);
-        }
-
-        var address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0).ToInt64();
-        var offset = (int)((Alignment - (address % Alignment)) % Alignment);
-        return new AlignedBuffer(array, offset, length);
-    }
-
-    public static void ReturnBuffer(AlignedBuffer buffer)
-    {
-        if (Buffers.Count < MaxPooledBuffers)
-        {
-            Buffers.Add(buffer.Array);
-        }
-    }
 }
 
-/// <summary>A pinned array and the aligned stretch of it to use.</summary>
-internal readonly record struct AlignedBuffer(byte[] Array, int Offset, int Length)
-{
-    public Memory<byte> Memory => Array.AsMemory(Offset, Length);
-}

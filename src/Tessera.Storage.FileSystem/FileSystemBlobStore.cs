@@ -16,14 +16,24 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// </summary>
     public const int WriteBufferBytes = 4 << 20;
 
+    /// <summary>
+    /// How many bytes of <see cref="WriteBufferBytes"/> buffers all writes together may hold by default: eight parts
+    /// written at full speed. Writes beyond that gather into 256 KiB buffers instead.
+    /// </summary>
+    public const long DefaultWriteBufferBudgetBytes = 16 * (long)WriteBufferBytes;
+
     /// <summary>Every this many bytes written, writeback of them to disk is started (see <see cref="EarlyWriteback"/>).</summary>
     public const int WritebackBytes = 8 << 20;
 
     private readonly string _blobsPath;
     private readonly string _temporaryPath;
+    private readonly WriteBuffers _writeBuffers;
 
-    public FileSystemBlobStore(string rootPath)
+    /// <param name="rootPath">The folder that holds the blobs.</param>
+    /// <param name="writeBufferBudgetBytes">How many bytes of large write buffers all writes in progress may hold together.</param>
+    public FileSystemBlobStore(string rootPath, long writeBufferBudgetBytes = DefaultWriteBufferBudgetBytes)
     {
+        _writeBuffers = new WriteBuffers(WriteBufferBytes, writeBufferBudgetBytes);
         RootPath = Path.GetFullPath(rootPath);
         _blobsPath = Path.Combine(RootPath, "blobs");
         _temporaryPath = Path.Combine(RootPath, "tmp");
@@ -46,7 +56,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                 ? new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous)
                 : new FileStream(direct, FileAccess.Write, bufferSize: 0))
             {
-                written = await CopyCoalescedAsync(content, file, isDirect: direct is not null, cancellationToken);
+                written = await CopyCoalescedAsync(content, file, _writeBuffers, isDirect: direct is not null, cancellationToken);
                 file.Flush(flushToDisk: true);
             }
 
@@ -141,13 +151,14 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     /// <summary>
     /// Copies with two buffers: while one is being written, the next fills from the source. Each write is a whole
-    /// buffer (except the last), whatever size of chunk the source hands out. With direct I/O the buffers are aligned
+    /// buffer (except the last), whatever size of chunk the source hands out; the two may differ in size when the
+    /// budget ran out between them. With direct I/O the buffers are aligned
     /// and only the last write may be unaligned, so direct writes are turned off just for it.
     /// </summary>
-    private static async Task<long> CopyCoalescedAsync(Stream source, FileStream destination, bool isDirect, CancellationToken cancellationToken)
+    private static async Task<long> CopyCoalescedAsync(Stream source, FileStream destination, WriteBuffers buffers, bool isDirect, CancellationToken cancellationToken)
     {
-        var filling = DirectIo.RentBuffer(WriteBufferBytes);
-        var writing = DirectIo.RentBuffer(WriteBufferBytes);
+        var filling = buffers.Rent();
+        var writing = buffers.Rent();
         var pendingWrite = Task.CompletedTask;
         long total = 0;
         long writebackStarted = 0;
@@ -187,8 +198,8 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             // A failed read must not return a buffer to the pool while a write still uses it.
             await pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            DirectIo.ReturnBuffer(filling);
-            DirectIo.ReturnBuffer(writing);
+            buffers.Return(filling);
+            buffers.Return(writing);
         }
 
         return total;

@@ -1,4 +1,5 @@
 using Tessera.Domain;
+using Tessera.Storage.FileSystem;
 
 namespace Tessera.Server.Hosting;
 
@@ -15,6 +16,12 @@ public sealed class TesseraOptions
 
     /// <summary>Lets open mode (no keys) listen on addresses other than loopback.</summary>
     public bool AllowOpenModeOnNetwork { get; set; }
+
+    /// <summary>
+    /// How many MiB of large (4 MiB) write buffers all part and file writes in progress may hold together
+    /// (<c>Tessera:WriteBufferBudgetMiB</c>). Each write takes two; writes past the budget use 256 KiB buffers.
+    /// </summary>
+    public int WriteBufferBudgetMiB { get; set; } = (int)(FileSystemBlobStore.DefaultWriteBufferBudgetBytes >> 20);
 
     public TesseraLimits Limits { get; set; } = new();
 

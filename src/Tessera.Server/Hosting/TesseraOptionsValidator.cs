@@ -14,6 +14,11 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:DataPath must name a folder.");
         }
 
+        if (options.WriteBufferBudgetMiB < 0)
+        {
+            failures.Add("Tessera:WriteBufferBudgetMiB must not be negative.");
+        }
+
         if (limits.MaxPartBytes < 1)
         {
             failures.Add("Tessera:Limits:MaxPartBytes must be at least 1.");

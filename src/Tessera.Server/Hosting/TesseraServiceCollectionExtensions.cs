@@ -38,7 +38,8 @@ public static class TesseraServiceCollectionExtensions
 
         services.AddSingleton<IMetadataStore>(sp =>
             new SqliteMetadataStore(Path.Combine(DataPath(sp), "tessera.db")));
-        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(DataPath(sp)));
+        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(
+            DataPath(sp), (long)sp.GetRequiredService<IOptions<TesseraOptions>>().Value.WriteBufferBudgetMiB << 20));
         services.AddHostedService<MetadataInitializer>();
 
         // Large receive buffers for Kestrel: registered before Kestrel's own TryAdd, so it is the one Kestrel uses.
