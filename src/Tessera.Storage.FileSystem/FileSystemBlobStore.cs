@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 
 namespace Tessera.Storage.FileSystem;
@@ -28,6 +29,10 @@ public sealed class FileSystemBlobStore : IBlobStore
     private readonly string _blobsPath;
     private readonly string _temporaryPath;
     private readonly WriteBuffers _writeBuffers;
+
+    // Shards whose entry in blobs/ this process has flushed to disk. A blob is renamed into a shard only once the
+    // shard is known to be there, so no write can answer while another has created the shard but not yet flushed it.
+    private readonly ConcurrentDictionary<string, bool> _shardsOnDisk = new();
 
     /// <param name="rootPath">The folder that holds the blobs.</param>
     /// <param name="writeBufferBudgetBytes">How many bytes of large write buffers all writes in progress may hold together.</param>
@@ -61,12 +66,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             }
 
             var shard = Path.GetDirectoryName(finalPath)!;
-            if (!Directory.Exists(shard))
-            {
-                Directory.CreateDirectory(shard);
-                DirectorySync.Flush(_blobsPath);
-            }
-
+            EnsureShardOnDisk(shard);
             File.Move(temporaryPath, finalPath);
             moved = true;
             DirectorySync.Flush(shard);
@@ -220,6 +220,22 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         return filled;
+    }
+
+    /// <summary>
+    /// Creates the shard if need be and flushes its entry in blobs/, once per shard for the life of the process
+    /// (a shard left by an earlier process may not have been flushed if only that process, not the machine, stopped).
+    /// </summary>
+    private void EnsureShardOnDisk(string shard)
+    {
+        if (_shardsOnDisk.ContainsKey(shard))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(shard);
+        DirectorySync.Flush(_blobsPath);
+        _shardsOnDisk.TryAdd(shard, true);
     }
 
     private string PathOf(string key)
