@@ -54,15 +54,17 @@ public sealed class OpenModeTests
         response.ShouldHaveRequestId();
     }
 
-    [Fact]
-    public void A_bad_setting_stops_the_server_with_a_message_that_names_it()
+    [Theory]
+    [InlineData("Tessera:Limits:MaxPartBytes", "0")]
+    [InlineData("Tessera:WriteBufferBudgetMiB", "-1")]
+    public void A_bad_setting_stops_the_server_with_a_message_that_names_it(string setting, string value)
     {
         var dataPath = Directory.CreateTempSubdirectory("tessera-bad-").FullName;
         try
         {
             var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-                TesseraApp.Build([$"--Tessera:DataPath={dataPath}", "--urls=http://127.0.0.1:0", "--Tessera:Limits:MaxPartBytes=0"]));
-            Assert.Contains("Tessera:Limits:MaxPartBytes", failure.Message);
+                TesseraApp.Build([$"--Tessera:DataPath={dataPath}", "--urls=http://127.0.0.1:0", $"--{setting}={value}"]));
+            Assert.Contains(setting, failure.Message);
         }
         finally
         {
