@@ -43,6 +43,7 @@ dotnet_status=${PIPESTATUS[0]}
 set -e
 dotnet_passed=$(grep -oE 'Passed: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')
 dotnet_failed=$(grep -oE 'Failed: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')
+dotnet_skipped=$(grep -oE 'Skipped: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')
 if [[ $dotnet_status -ne 0 && $dotnet_failed -eq 0 ]]; then
   dotnet_failed=1
 fi
@@ -79,6 +80,6 @@ fi
 passed=$((dotnet_passed + node_passed))
 failed=$((dotnet_failed + node_failed))
 echo
-echo ".NET: $dotnet_passed passed, $dotnet_failed failed; Node: $node_passed passed, $node_failed failed"
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

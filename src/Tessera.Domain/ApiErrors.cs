@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Tessera.Domain;
 
-/// <summary>The errors of SPEC section 2, one factory per row, so every caller words them alike.</summary>
+/// <summary>The errors of docs/api.md section 2, one factory per row, so every caller words them alike.</summary>
 public static class ApiErrors
 {
     public const string InvalidRequest = "invalid_request_error";
@@ -43,7 +43,7 @@ public static class ApiErrors
     public static TesseraException InvalidBody(string message) => new(
         HttpStatusCode.BadRequest, InvalidRequest, message);
 
-    /// <summary>The upload is not in a state that allows the request (SPEC section 4).</summary>
+    /// <summary>The upload is not in a state that allows the request (docs/api.md section 4).</summary>
     public static TesseraException StateConflict(string message) => new(
         HttpStatusCode.BadRequest, InvalidRequest, message, param: "upload_id");
 
@@ -55,7 +55,7 @@ public static class ApiErrors
         HttpStatusCode.InternalServerError, ServerError,
         $"The server had an error while processing your request. The request id is {requestId}; quote it to the operator.");
 
-    /// <summary>Shows enough of a key to recognise it and never the whole of it (SPEC section 2).</summary>
+    /// <summary>Shows enough of a key to recognise it and never the whole of it (docs/api.md section 2).</summary>
     public static string MaskKey(string key) =>
         key.Length <= 8 ? "***" : $"{key[..5]}***{key[^2..]}";
 

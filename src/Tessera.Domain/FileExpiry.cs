@@ -1,6 +1,6 @@
 namespace Tessera.Domain;
 
-/// <summary>When a new file expires (SPEC section 3, "complete" and <c>POST /files</c>).</summary>
+/// <summary>When a new file expires (docs/api.md section 3, "complete" and <c>POST /files</c>).</summary>
 public static class FileExpiry
 {
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Tessera.Domain;
 
-/// <summary>Mints the identifiers of SPEC section 1. Behind an interface so that tests can make them predictable.</summary>
+/// <summary>Mints the identifiers of docs/api.md section 1. Behind an interface so that tests can make them predictable.</summary>
 public interface IIdGenerator
 {
     /// <summary><c>upload_</c> followed by 32 lower-case hex digits.</summary>

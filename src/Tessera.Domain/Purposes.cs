@@ -3,7 +3,7 @@ namespace Tessera.Domain;
 /// <summary>The purposes a client may give an upload or a file, and those a listing may filter on.</summary>
 public static class Purposes
 {
-    /// <summary>What <c>POST /uploads</c> and <c>POST /files</c> accept (SPEC section 3).</summary>
+    /// <summary>What <c>POST /uploads</c> and <c>POST /files</c> accept (docs/api.md section 3).</summary>
     public static readonly IReadOnlyList<string> Accepted =
         ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"];
 

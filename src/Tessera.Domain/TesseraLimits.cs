@@ -1,6 +1,6 @@
 namespace Tessera.Domain;
 
-/// <summary>The limits of SPEC section 7; bound from the <c>Tessera:Limits</c> configuration section.</summary>
+/// <summary>The limits of docs/api.md section 7; bound from the <c>Tessera:Limits</c> configuration section.</summary>
 public sealed class TesseraLimits
 {
     public const long Gibibyte = 1L << 30;

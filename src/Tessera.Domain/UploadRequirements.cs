@@ -2,14 +2,14 @@ namespace Tessera.Domain;
 
 /// <summary>
 /// The preconditions of the Uploads API as small named checks, each throwing the one error it implies. Handlers call
-/// them in the order SPEC section 3 gives, so the first failure wins.
+/// them in the order docs/api.md section 3 gives, so the first failure wins.
 /// </summary>
 public static class UploadRequirements
 {
     /// <summary>Returns the upload, or 404 when there is none in the caller's project.</summary>
     public static Upload UploadExists(Upload? upload, string uploadId) => upload ?? throw ApiErrors.NoSuchUpload(uploadId);
 
-    /// <summary>Parts may be added to a pending upload only (SPEC section 4, row "add part").</summary>
+    /// <summary>Parts may be added to a pending upload only (docs/api.md section 4, row "add part").</summary>
     public static void UploadAcceptsParts(Upload upload, long now)
     {
         var status = upload.StatusAt(now);
@@ -59,7 +59,7 @@ public static class UploadRequirements
     }
 
     /// <summary>
-    /// <c>part_ids</c> names parts of this upload, none twice; returns them in the order given (SPEC section 3, check 3).
+    /// <c>part_ids</c> names parts of this upload, none twice; returns them in the order given (docs/api.md section 3, check 3).
     /// </summary>
     public static IReadOnlyList<UploadPart> PartIdsNameThisUploadsParts(IReadOnlyList<string> partIds, IReadOnlyList<UploadPart> storedParts)
     {
@@ -84,7 +84,7 @@ public static class UploadRequirements
         return ordered;
     }
 
-    /// <summary>The listed parts add up to the declared size (SPEC section 3, check 4).</summary>
+    /// <summary>The listed parts add up to the declared size (docs/api.md section 3, check 4).</summary>
     public static void PartsAddUpToDeclaredBytes(Upload upload, IReadOnlyList<UploadPart> listedParts)
     {
         var total = listedParts.Sum(p => p.Bytes);
@@ -94,7 +94,7 @@ public static class UploadRequirements
         }
     }
 
-    /// <summary>The assembled bytes have the MD5 the client gave (SPEC section 3, check 5).</summary>
+    /// <summary>The assembled bytes have the MD5 the client gave (docs/api.md section 3, check 5).</summary>
     public static void Md5Matches(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual)
     {
         if (!expected.SequenceEqual(actual))

@@ -1,6 +1,6 @@
 namespace Tessera.Domain;
 
-/// <summary>Where an upload stands (SPEC section 4).</summary>
+/// <summary>Where an upload stands (docs/api.md section 4).</summary>
 public enum UploadStatus
 {
     Pending,

@@ -4,7 +4,7 @@ using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
 
-/// <summary>SPEC section 5: with no keys configured, Tessera accepts any bearer token into one project, on loopback only.</summary>
+/// <summary>docs/api.md section 5: with no keys configured, Tessera accepts any bearer token into one project, on loopback only.</summary>
 public sealed class OpenModeTests
 {
     [Fact]

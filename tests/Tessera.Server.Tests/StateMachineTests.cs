@@ -5,7 +5,7 @@ using Tessera.Storage;
 
 namespace Tessera.Server.Tests;
 
-/// <summary>Every cell of SPEC section 4's table: a request against an upload in each state.</summary>
+/// <summary>Every cell of docs/api.md section 4's table: a request against an upload in each state.</summary>
 public sealed class StateMachineTests(KeyedServer fixture) : IClassFixture<KeyedServer>
 {
     private readonly TesseraTestServer _server = fixture.Server;

@@ -11,7 +11,7 @@ using Tessera.Storage;
 
 namespace Tessera.Server.Apis;
 
-/// <summary>OpenAI's Files API (SPEC section 3, "Files").</summary>
+/// <summary>OpenAI's Files API (docs/api.md section 3, "Files").</summary>
 public static class FilesApi
 {
     private const int MaxListLimit = 10_000;

@@ -9,7 +9,7 @@ using static Tessera.Domain.UploadRequirements;
 
 namespace Tessera.Server.Apis;
 
-/// <summary>OpenAI's Uploads API (SPEC section 3) and our two read-only extensions (SPEC section 6).</summary>
+/// <summary>OpenAI's Uploads API (docs/api.md section 3) and our two read-only extensions (docs/api.md section 6).</summary>
 public static class UploadsApi
 {
     private static readonly string[] CreateFields = ["filename", "purpose", "bytes", "mime_type", "expires_after"];

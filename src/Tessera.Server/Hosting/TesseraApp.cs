@@ -46,7 +46,7 @@ public static class TesseraApp
 
     /// <summary>
     /// Open mode accepts any bearer token, so it may listen on loopback only unless the operator says otherwise
-    /// (SPEC section 5). Says so loudly either way.
+    /// (docs/api.md section 5). Says so loudly either way.
     /// </summary>
     private static void EnsureOpenModeStaysOnLoopback(TesseraOptions options, string urls, ILogger logger)
     {

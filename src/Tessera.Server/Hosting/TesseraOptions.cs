@@ -11,7 +11,7 @@ public sealed class TesseraOptions
     /// <summary>The folder that holds the metadata database and the bytes (<c>Tessera:DataPath</c>).</summary>
     public string DataPath { get; set; } = "./data";
 
-    /// <summary>Projects and their API keys. None means open mode (SPEC section 5).</summary>
+    /// <summary>Projects and their API keys. None means open mode (docs/api.md section 5).</summary>
     public List<ProjectOptions> Projects { get; set; } = [];
 
     /// <summary>Lets open mode (no keys) listen on addresses other than loopback.</summary>

@@ -3,7 +3,7 @@ using Tessera.Domain;
 namespace Tessera.Server.Http;
 
 /// <summary>
-/// "Authorization: Bearer KEY" decides the caller's project (SPEC section 5). Every API endpoint runs behind it;
+/// "Authorization: Bearer KEY" decides the caller's project (docs/api.md section 5). Every API endpoint runs behind it;
 /// a handler reads the project with <see cref="CallerProjectExtensions.CallerProject"/>.
 /// </summary>
 internal sealed class ProjectAuthenticationFilter(ProjectKeys keys) : IEndpointFilter

@@ -138,7 +138,7 @@ public sealed class KeyedServer : IAsyncLifetime
 {
     public TesseraTestServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await TesseraTestServer.StartAsync();
+    public async ValueTask InitializeAsync() => Server = await TesseraTestServer.StartAsync();
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }

@@ -18,7 +18,7 @@ namespace Tessera.Server.Tests.Sdk;
 
 /// <summary>
 /// Conformance with the official <c>OpenAI</c> NuGet package: a real Tessera driven only through
-/// <see cref="OpenAIFileClient"/>, configured as SPEC says users configure it (<c>http://host:port/v1</c>).
+/// <see cref="OpenAIFileClient"/>, configured as docs/api.md says users configure it (<c>http://host:port/v1</c>).
 /// Typed methods for the Files API; the protocol methods (raw JSON) for the Uploads API, as the SDK offers no more.
 /// </summary>
 public sealed partial class DotnetSdkConformanceTests(KeyedServer fixture) : IClassFixture<KeyedServer>
@@ -113,7 +113,7 @@ public sealed partial class DotnetSdkConformanceTests(KeyedServer fixture) : ICl
         Assert.Equal(404, (await Assert.ThrowsAsync<ClientResultException>(() => client.DownloadFileAsync(file.Id))).Status);
     }
 
-    // SPEC: emit only documented purposes, because the .NET SDK throws on an unknown one. Each purpose Tessera
+    // docs/api.md: emit only documented purposes, because the .NET SDK throws on an unknown one. Each purpose Tessera
     // accepts must come back as the SDK's FilePurpose, whether the file came from POST /files or from an Upload.
     [Theory]
     [InlineData("assistants", FilePurpose.Assistants)]

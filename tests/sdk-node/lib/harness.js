@@ -1,6 +1,6 @@
 'use strict';
 // Shared plumbing for the Node conformance suite: where the server is, SDK clients, a raw-fetch helper that sees
-// the wire exactly, OpenAI's schemas compiled with Ajv, and assertions for SPEC.md's error envelope.
+// the wire exactly, OpenAI's schemas compiled with Ajv, and assertions for docs/api.md's error envelope.
 
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
@@ -16,7 +16,7 @@ const KEY_B = process.env.TESSERA_KEY_B || 'sk-beta-key-0002';
 const PROJECT_A = process.env.TESSERA_PROJECT_A || 'alpha';
 const PROJECT_B = process.env.TESSERA_PROJECT_B || 'beta';
 const OPENAPI_PATH = process.env.TESSERA_OPENAPI_PATH
-  || path.resolve(__dirname, '../../../../shared/openai-openapi/uploads-files.json');
+  || path.resolve(__dirname, '../../openai-openapi/uploads-files.json');
 
 const REQUEST_ID = /^req_[0-9a-f]{32}$/;
 const UPLOAD_ID = /^upload_[0-9a-f]{32}$/;
@@ -30,7 +30,7 @@ function client(apiKey = KEY_A, options = {}) {
 
 /**
  * One HTTP request with fetch, bypassing the SDK, so the test sees status, headers and body exactly as sent.
- * `key: null` sends no Authorization header. Every answer must carry a well-formed x-request-id (SPEC 1).
+ * `key: null` sends no Authorization header. Every answer must carry a well-formed x-request-id (api.md 1).
  */
 async function raw(method, urlPath, { key = KEY_A, json, body, headers = {}, baseUrl = BASE_URL } = {}) {
   const sent = { ...headers };
@@ -58,7 +58,7 @@ function ok(answer, what) {
   return answer.json;
 }
 
-/** SPEC 2: every non-2xx body is exactly {"error":{"message","type","param","code"}}, all four keys present. */
+/** api.md 2: every non-2xx body is exactly {"error":{"message","type","param","code"}}, all four keys present. */
 function assertErrorEnvelope(answer, { status, type = 'invalid_request_error', param, code } = {}) {
   const where = `${answer.status} ${answer.text}`;
   if (status !== undefined) assert.equal(answer.status, status, `status: ${where}`);
@@ -127,16 +127,16 @@ async function uploadWithParts(sdk, data, chunkSizes, { purpose = 'assistants', 
 // OpenAI's schemas (uploads-files.json, OpenAPI 3.0) compiled with Ajv.
 
 /**
- * Where SPEC.md and OpenAI's document disagree, SPEC.md wins (its own words). These are the only changes made to
- * the document, each with the SPEC line it comes from. They loosen nothing else: types, required keys and enums
+ * Where docs/api.md and OpenAI's document disagree, docs/api.md wins (its own words). These are the only changes made to
+ * the document, each with the line of the reference it comes from. They loosen nothing else: types, required keys and enums
  * stay as OpenAI wrote them.
  */
-const SPEC_OVERLAY = [
-  // SPEC 3: FileObject `"expires_at"(int|null)` (null unless expires_after was given or the purpose is batch).
+const REFERENCE_OVERLAY = [
+  // api.md 3: FileObject `"expires_at"(int|null)` (null unless expires_after was given or the purpose is batch).
   ['OpenAIFile', 'expires_at'],
-  // SPEC 3: FileObject `"status_details":null` (the document says string, OpenAI's service sends null).
+  // api.md 3: FileObject `"status_details":null` (the document says string, OpenAI's service sends null).
   ['OpenAIFile', 'status_details'],
-  // SPEC 3: GET /files answers `"first_id":…|null,"last_id":…|null` (null for an empty page).
+  // api.md 3: GET /files answers `"first_id":…|null,"last_id":…|null` (null for an empty page).
   ['ListFilesResponse', 'first_id'],
   ['ListFilesResponse', 'last_id'],
 ];
@@ -168,13 +168,13 @@ function schemas() {
   if (compiled) return compiled;
   const document = JSON.parse(fs.readFileSync(OPENAPI_PATH, 'utf8'));
   const components = structuredClone(document.components.schemas);
-  for (const [schemaName, property] of SPEC_OVERLAY) {
+  for (const [schemaName, property] of REFERENCE_OVERLAY) {
     const target = components[schemaName]?.properties?.[property];
-    assert.ok(target, `SPEC overlay: ${schemaName}.${property} is not in ${OPENAPI_PATH}`);
+    assert.ok(target, `API reference overlay: ${schemaName}.${property} is not in ${OPENAPI_PATH}`);
     target.nullable = true;
   }
   const ajv = new Ajv({ strict: false, allErrors: true });
-  // OpenAPI formats: "unixtime" is integer Unix seconds (SPEC 1), "int64" a 64-bit integer.
+  // OpenAPI formats: "unixtime" is integer Unix seconds (api.md 1), "int64" a 64-bit integer.
   ajv.addFormat('unixtime', { type: 'number', validate: (x) => Number.isSafeInteger(x) && x >= 0 });
   ajv.addFormat('int64', { type: 'number', validate: (x) => Number.isSafeInteger(x) });
   const id = 'https://tessera.invalid/openai-openapi/uploads-files.json';

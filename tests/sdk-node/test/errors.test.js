@@ -1,6 +1,6 @@
 'use strict';
 // Errors as the SDK sees them (the class it picks from the status, and param/code/type read from the envelope),
-// the envelope and x-request-id on the wire (SPEC 1, 2), and project isolation (SPEC 5).
+// the envelope and x-request-id on the wire (api.md 1, 2), and project isolation (api.md 5).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -83,7 +83,7 @@ test('bad field values on uploads.create are BadRequestErrors naming the field i
   await rejectsWith(sdk.uploads.create({ ...good, bytes: -1 }), OpenAI.BadRequestError, { status: 400, param: 'bytes' });
   await rejectsWith(sdk.uploads.create({ ...good, filename: '' }), OpenAI.BadRequestError, { status: 400, param: 'filename' });
   await rejectsWith(sdk.uploads.create({ ...good, mime_type: '' }), OpenAI.BadRequestError, { status: 400, param: 'mime_type' });
-  // A wrong type or a missing field (SPEC 1).
+  // A wrong type or a missing field (api.md 1).
   await rejectsWith(sdk.post('/uploads', { body: { ...good, bytes: '10' } }), OpenAI.BadRequestError, { status: 400, param: 'bytes' });
   const { filename: _f, ...noFilename } = good;
   await rejectsWith(sdk.post('/uploads', { body: noFilename }), OpenAI.BadRequestError, { status: 400, param: 'filename' });

@@ -1,6 +1,6 @@
 'use strict';
 // The Files API through the official openai npm package: POST /files (multipart), listing with the SDK's
-// auto-paging, and GET /files/{id}/content as SPEC 3 describes it.
+// auto-paging, and GET /files/{id}/content as api.md 3 describes it.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -43,7 +43,7 @@ test('files.create with expires_after {anchor: created_at, seconds: 3600} answer
   assert.equal(retrieved.expires_at, file.created_at + 3600);
   await sdk.files.delete(file.id);
 
-  // SPEC 7: seconds must lie in 3600 .. 2,592,000.
+  // api.md 7: seconds must lie in 3600 .. 2,592,000.
   for (const seconds of [3599, 2_592_001]) {
     const error = await rejectsWith(
       sdk.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'user_data', expires_after: { anchor: 'created_at', seconds } }),

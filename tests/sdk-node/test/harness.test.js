@@ -1,6 +1,6 @@
 'use strict';
 // The checkers themselves, without a server: the schema validation and the envelope assertion must refuse what
-// SPEC and OpenAI's schemas refuse, or the tests that lean on them could not fail.
+// the API reference and OpenAI's schemas refuse, or the tests that lean on them could not fail.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -20,7 +20,7 @@ const deleted = { id: 'file-abc', object: 'file', deleted: true };
 
 const valid = (name, value) => schemas().validator(name)(value);
 
-test("the schema checker accepts OpenAI's documented shapes, with the nulls SPEC allows", () => {
+test("the schema checker accepts OpenAI's documented shapes, with the nulls the API reference allows", () => {
   for (const [name, value] of [
     ['OpenAIFile', file], ['OpenAIFile', { ...file, expires_at: 1700003600 }],
     ['Upload', upload], ['Upload', { ...upload, status: 'completed', file }], ['Upload', { ...upload, file: null }],

@@ -1,6 +1,6 @@
 'use strict';
 // Tessera's answers, as sent on the wire, against OpenAI's own schemas (uploads-files.json, validated with Ajv),
-// and against SPEC 6: "OpenAI's objects keep exactly their shape" (no key missing, none added).
+// and against api.md 6: "OpenAI's objects keep exactly their shape" (no key missing, none added).
 
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
@@ -8,7 +8,7 @@ const {
   client, raw, ok, assertMatchesSchema, schemas, md5Hex, randomBytes, runTag, KEY_A, KEY_B,
 } = require('../lib/harness');
 
-// The keys of each object, exactly (SPEC 3). Upload's `file` is present once completed, absent before.
+// The keys of each object, exactly (api.md 3). Upload's `file` is present once completed, absent before.
 const UPLOAD_KEYS = ['bytes', 'created_at', 'expires_at', 'filename', 'id', 'object', 'purpose', 'status'];
 const FILE_KEYS = ['bytes', 'created_at', 'expires_at', 'filename', 'id', 'object', 'purpose', 'status', 'status_details'];
 const PART_KEYS = ['created_at', 'id', 'object', 'upload_id'];
@@ -60,7 +60,7 @@ test('create upload, add part, complete and cancel answer JSON valid against Upl
   const toCancel = ok(await raw('POST', '/uploads', {
     json: { bytes: 5, filename: 'c.txt', mime_type: 'text/plain', purpose: 'fine-tune' },
   }), 'create upload');
-  // SPEC 3: cancel takes no body; send none at all, as the SDK does.
+  // api.md 3: cancel takes no body; send none at all, as the SDK does.
   const cancelled = ok(await raw('POST', `/uploads/${toCancel.id}/cancel`), 'cancel');
   assertMatchesSchema('Upload', cancelled, 'POST /uploads/{id}/cancel');
   assertKeys(cancelled, UPLOAD_KEYS, 'POST /uploads/{id}/cancel');

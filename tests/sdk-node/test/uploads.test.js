@@ -1,6 +1,6 @@
 'use strict';
-// The Uploads API through the official openai npm package: the whole happy path, the state machine of SPEC 4 and
-// the completion checks of SPEC 3, in the order SPEC gives them.
+// The Uploads API through the official openai npm package: the whole happy path, the state machine of api.md 4 and
+// the completion checks of api.md 3, in the order the API reference gives them.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -16,7 +16,7 @@ test('an upload sent as parallel parts and completed in its own part order becom
   const sizes = [70_001, 1, 65_536, 123_457, 3, 40_000];
   const chunks = sizes.map((n) => randomBytes(n));
   const data = Buffer.concat(chunks);
-  const filename = `données 📦 ${runTag()}.jsonl`; // SPEC 3: any Unicode, stored and echoed as given
+  const filename = `données 📦 ${runTag()}.jsonl`; // api.md 3: any Unicode, stored and echoed as given
 
   const upload = await sdk.uploads.create({ bytes: data.length, filename, mime_type: 'text/jsonl', purpose: 'assistants' });
   assert.match(upload.id, UPLOAD_ID);
@@ -26,7 +26,7 @@ test('an upload sent as parallel parts and completed in its own part order becom
   assert.equal(upload.filename, filename);
   assert.equal(upload.purpose, 'assistants');
   assert.ok(Number.isInteger(upload.created_at));
-  assert.equal(upload.expires_at, upload.created_at + 3600, 'SPEC 3: expires_at = created_at + 3600');
+  assert.equal(upload.expires_at, upload.created_at + 3600, 'api.md 3: expires_at = created_at + 3600');
   assert.ok(!('file' in upload), 'a pending upload has no file key');
 
   // The last two chunks arrive first, one after the other; then the first four arrive together. Completing in
@@ -57,8 +57,8 @@ test('an upload sent as parallel parts and completed in its own part order becom
   assert.equal(file.purpose, 'assistants');
   assert.equal(file.status, 'processed');
   assert.equal(file.status_details, null);
-  assert.equal(file.created_at, upload.created_at, "SPEC 3: the file's created_at is the upload's");
-  assert.equal(file.expires_at, null, 'SPEC 3: no expires_after and not batch, so no expiry');
+  assert.equal(file.created_at, upload.created_at, "api.md 3: the file's created_at is the upload's");
+  assert.equal(file.expires_at, null, 'api.md 3: no expires_after and not batch, so no expiry');
 
   const retrieved = await sdk.files.retrieve(file.id);
   assert.deepEqual(retrieved, file);
@@ -104,19 +104,19 @@ test('a cancelled upload refuses new parts and completion with 400 on upload_id,
   const cancelled = await sdk.uploads.cancel(upload.id);
   assert.equal(cancelled.id, upload.id);
   assert.equal(cancelled.status, 'cancelled');
-  assert.equal(cancelled.expires_at, upload.expires_at, 'SPEC 3: expires_at unchanged by cancel');
+  assert.equal(cancelled.expires_at, upload.expires_at, 'api.md 3: expires_at unchanged by cancel');
   assert.ok(!('file' in cancelled), 'a cancelled upload has no file key');
 
   const refused = await rejectsWith(
     sdk.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('more'), 'more.bin') }),
     OpenAI.BadRequestError, { status: 400, param: 'upload_id' });
-  assert.match(refused.error.message, /cancel/i, 'SPEC 2: the message says which state');
+  assert.match(refused.error.message, /cancel/i, 'api.md 2: the message says which state');
 
   await rejectsWith(sdk.uploads.complete(upload.id, { part_ids: parts.map((p) => p.id) }), OpenAI.BadRequestError,
     { status: 400, param: 'upload_id' });
 
   const again = await sdk.uploads.cancel(upload.id);
-  assert.equal(again.status, 'cancelled', 'SPEC 4: cancel of a cancelled upload is a retry, 200');
+  assert.equal(again.status, 'cancelled', 'api.md 4: cancel of a cancelled upload is a retry, 200');
   assert.equal(again.expires_at, upload.expires_at);
 });
 
@@ -150,7 +150,7 @@ test('completion refuses part_ids that do not add up to bytes, or are unknown, f
 
   const short = await rejectsWith(sdk.uploads.complete(upload.id, { part_ids: [p1] }), OpenAI.BadRequestError,
     { status: 400, param: 'part_ids' });
-  assert.match(short.error.message, /expected 1000 bytes, got 400/, 'SPEC 3: message `expected N bytes, got M`');
+  assert.match(short.error.message, /expected 1000 bytes, got 400/, 'api.md 3: message `expected N bytes, got M`');
 
   // A retried part (stored twice) makes the stored sum exceed bytes; only the named parts count.
   const extra = await sdk.uploads.parts.create(upload.id, { data: await toFile(data.subarray(400), 'again.bin') });
@@ -173,7 +173,7 @@ test('completion refuses part_ids that do not add up to bytes, or are unknown, f
   await rejectsWith(sdk.uploads.complete(upload.id, { part_ids: [p1, p2], md5: 'not-a-digest' }), OpenAI.BadRequestError,
     { status: 400, param: 'md5' });
 
-  // SPEC 3 order: the sum (check 4) is checked before the md5 (check 5).
+  // api.md 3 order: the sum (check 4) is checked before the md5 (check 5).
   await rejectsWith(sdk.uploads.complete(upload.id, { part_ids: [p1], md5: md5Hex(Buffer.from('nope')) }),
     OpenAI.BadRequestError, { status: 400, param: 'part_ids' });
 
@@ -243,7 +243,7 @@ test('a zero-byte upload completes with an empty part list into an empty file', 
   await sdk.files.delete(done.file.id);
 });
 
-test('uploads.create accepts every purpose SPEC lists and a declared size of 8 GiB, and refuses one byte more', async () => {
+test('uploads.create accepts every purpose the API reference lists and a declared size of 8 GiB, and refuses one byte more', async () => {
   for (const purpose of ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals']) {
     const upload = await sdk.uploads.create({ bytes: 1, filename: `p-${purpose}.txt`, mime_type: 'txt', purpose });
     assert.equal(upload.purpose, purpose);
@@ -251,7 +251,7 @@ test('uploads.create accepts every purpose SPEC lists and a declared size of 8 G
     await sdk.uploads.cancel(upload.id);
   }
   const big = await sdk.uploads.create({ bytes: 8 * 1024 ** 3, filename: 'big.bin', mime_type: 'application/octet-stream', purpose: 'batch' });
-  assert.equal(big.bytes, 8589934592, 'SPEC 1: byte counts are 64-bit');
+  assert.equal(big.bytes, 8589934592, 'api.md 1: byte counts are 64-bit');
   await sdk.uploads.cancel(big.id);
   await rejectsWith(sdk.uploads.create({ bytes: 8 * 1024 ** 3 + 1, filename: 'big.bin', mime_type: 'application/octet-stream', purpose: 'batch' }),
     OpenAI.BadRequestError, { status: 400, param: 'bytes' });
