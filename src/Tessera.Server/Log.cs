@@ -50,4 +50,19 @@ internal static partial class Log
 
     [LoggerMessage(44, LogLevel.Error, "Health check failed")]
     public static partial void Unhealthy(this ILogger logger, Exception exception);
+
+    [LoggerMessage(70, LogLevel.Information, "Data folder {DataPath}, locked by this process ({ProcessId})")]
+    public static partial void DataFolderLocked(this ILogger logger, string dataPath, int processId);
+
+    [LoggerMessage(71, LogLevel.Information, "Shutting down: requests in flight have up to {GraceSeconds} s to finish; a second Ctrl-C (SIGINT or SIGTERM) stops them at once")]
+    public static partial void ShuttingDown(this ILogger logger, double graceSeconds);
+
+    [LoggerMessage(72, LogLevel.Warning, "Aborting the requests still in flight ({Reason}); each deletes what it had half written")]
+    public static partial void AbortingInFlight(this ILogger logger, string reason);
+
+    [LoggerMessage(73, LogLevel.Information, "Shut down")]
+    public static partial void ShutDown(this ILogger logger);
+
+    [LoggerMessage(74, LogLevel.Information, "Request {RequestId} ({Method} {Path}) was cut off by the shutdown ({Exception})")]
+    public static partial void CutOffByShutdown(this ILogger logger, string requestId, string method, string path, string exception);
 }

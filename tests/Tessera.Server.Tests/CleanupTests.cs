@@ -89,16 +89,18 @@ public sealed class CleanupTests
                 firstPart = await client.AddPartAsync(uploadId, [1, 2, 3]);
             }
 
-            await using var second = await TesseraTestServer.StartAsync(dataPath: dataPath);
-            var orphan = PlantBlob(second, "part_0123456789abcdef0123456789abcd03", TimeSpan.FromHours(2));
-            using (var client = second.CreateClient())
+            string orphan;
+            await using (var second = await TesseraTestServer.StartAsync(dataPath: dataPath))
             {
+                orphan = PlantBlob(second, "part_0123456789abcdef0123456789abcd03", TimeSpan.FromHours(2));
+                using var client = second.CreateClient();
                 Assert.Equal(content, await client.GetByteArrayAsync($"files/{fileId}/content"));
                 var secondPart = await client.AddPartAsync(uploadId, [4, 5, 6]);
                 var file = (await client.CompleteAsync(uploadId, [firstPart, secondPart])).GetProperty("file");
                 Assert.Equal([1, 2, 3, 4, 5, 6], await client.GetByteArrayAsync($"files/{file.Id()}/content"));
             }
 
+            // One server at a time: the data folder is locked by the one that runs.
             await using var third = await TesseraTestServer.StartAsync(dataPath: dataPath);
             for (var i = 0; i < 100 && File.Exists(orphan); i++)
             {

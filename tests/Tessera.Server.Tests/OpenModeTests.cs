@@ -31,7 +31,7 @@ public sealed class OpenModeTests
         var dataPath = Directory.CreateTempSubdirectory("tessera-open-").FullName;
         try
         {
-            var refused = Assert.Throws<InvalidOperationException>(() =>
+            var refused = Assert.Throws<StartupException>(() =>
                 TesseraApp.Build(["--urls=http://0.0.0.0:0", $"--Tessera:DataPath={dataPath}"]));
             Assert.Contains("Tessera:AllowOpenModeOnNetwork", refused.Message);
 

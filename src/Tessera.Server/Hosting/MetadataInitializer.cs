@@ -2,10 +2,37 @@ using Tessera.Storage;
 
 namespace Tessera.Server.Hosting;
 
-/// <summary>Creates or migrates the metadata schema before the server takes requests.</summary>
-internal sealed class MetadataInitializer(IMetadataStore metadata) : IHostedService
+/// <summary>
+/// Creates or migrates the metadata schema once the server is listening, so that a server that cannot bind its port
+/// stops before it opens the database. Requests that arrive in between wait for it (<see cref="MetadataReadiness"/>).
+/// </summary>
+/// <remarks>
+/// Hosted services start before Kestrel binds (the web server's own hosted service is registered last), so the work
+/// is done in <see cref="StartedAsync"/>, which the host calls after every <c>StartAsync</c>, Kestrel's included.
+/// </remarks>
+internal sealed class MetadataInitializer(IMetadataStore metadata, MetadataReadiness readiness) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => metadata.InitializeAsync(cancellationToken);
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await metadata.InitializeAsync(cancellationToken);
+            readiness.MarkReady();
+        }
+        catch (Exception exception)
+        {
+            readiness.MarkFailed(exception);
+            throw;
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

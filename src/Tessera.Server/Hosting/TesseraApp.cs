@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Tessera.Server.Apis;
 using Tessera.Server.Http;
@@ -14,11 +15,16 @@ public static class TesseraApp
     /// <param name="configureServices">Replaces services after Tessera's own registrations (tests swap the clock this way).</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings (appsettings.json) are found next to the binary, wherever the server is started from; a relative
+        // Tessera:DataPath still means the working directory (see DataFolder.Resolve).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var urls = builder.Configuration["urls"] ?? DefaultUrl;
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
+        // One Logging:Console:FormatterOptions serves both formatters; the simple one's timestamp ends in a space that
+        // would end up inside JSON's Timestamp.
+        builder.Services.PostConfigure<JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
         builder.Services.AddTessera(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
@@ -27,8 +33,10 @@ public static class TesseraApp
         EnsureOpenModeStaysOnLoopback(options, urls, app.Logger);
 
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseHttpLogging();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
+        app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));
 
         app.MapHealthApi();
         app.MapTesseraApi(app.MapGroup("/v1"));
@@ -59,7 +67,7 @@ public static class TesseraApp
             .Where(url => !IsLoopback(url)).ToList();
         if (exposed.Count > 0 && !options.AllowOpenModeOnNetwork)
         {
-            throw new InvalidOperationException(
+            throw new StartupException(StartupProblem.Configuration, 
                 $"No API keys are configured (Tessera:Projects), so Tessera runs in open mode, which listens on loopback only; " +
                 $"{string.Join(", ", exposed)} is not loopback. Configure keys, or set Tessera:AllowOpenModeOnNetwork=true to accept any token from the network.");
         }

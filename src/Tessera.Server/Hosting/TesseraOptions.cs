@@ -23,6 +23,18 @@ public sealed class TesseraOptions
     /// </summary>
     public int WriteBufferBudgetMiB { get; set; } = (int)(FileSystemBlobStore.DefaultWriteBufferBudgetBytes >> 20);
 
+    /// <summary>
+    /// How long requests in flight may take to finish once the server is asked to stop
+    /// (<c>Tessera:ShutdownGraceSeconds</c>); the ones still running then are aborted and leave nothing behind.
+    /// </summary>
+    public int ShutdownGraceSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Print the stack trace of a configuration or environment error at start-up (<c>Tessera:DetailedStartupErrors</c>).
+    /// Read by <see cref="StartupFailures"/> straight from the configuration, since the failure may be in binding these options.
+    /// </summary>
+    public bool DetailedStartupErrors { get; set; }
+
     public TesseraLimits Limits { get; set; } = new();
 
     public SweeperOptions Sweeper { get; set; } = new();

@@ -19,6 +19,11 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:WriteBufferBudgetMiB must not be negative.");
         }
 
+        if (options.ShutdownGraceSeconds < 0)
+        {
+            failures.Add("Tessera:ShutdownGraceSeconds must not be negative.");
+        }
+
         if (limits.MaxPartBytes < 1)
         {
             failures.Add("Tessera:Limits:MaxPartBytes must be at least 1.");

@@ -19,8 +19,11 @@ public static class TesseraServiceCollectionExtensions
     public static IServiceCollection AddTessera(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<TesseraOptions>()
-            .Bind(configuration.GetSection(TesseraOptions.SectionName))
+            .Configure(options => BindOrExplain(configuration.GetSection(TesseraOptions.SectionName), options))
             .ValidateOnStart();
+        // The host's shutdown timeout is the grace that requests in flight get (GracefulShutdown says so in the log).
+        services.AddOptions<HostOptions>().Configure<IOptions<TesseraOptions>>((host, tessera) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(tessera.Value.ShutdownGraceSeconds));
         services.AddSingleton<IValidateOptions<TesseraOptions>, TesseraOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<TesseraOptions>>().Value.Limits);
 
@@ -36,11 +39,17 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<IIdGenerator, RandomIdGenerator>();
         services.AddSingleton<ProjectKeys>();
 
+        // Both embedded stores live in the data folder, so neither exists before the folder is locked.
+        DataFolder.AddDataFolder(services);
         services.AddSingleton<IMetadataStore>(sp =>
             new SqliteMetadataStore(Path.Combine(DataPath(sp), "tessera.db")));
         services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(
             DataPath(sp), (long)sp.GetRequiredService<IOptions<TesseraOptions>>().Value.WriteBufferBudgetMiB << 20));
+        services.AddSingleton<MetadataReadiness>();
         services.AddHostedService<MetadataInitializer>();
+        AccessLog.AddAccessLog(services);
+        // After the web host's own registration, so this is the factory the server uses.
+        services.AddSingleton<IHttpContextFactory, RequestIdMiddleware.ContextFactory>();
 
         // Large receive buffers for Kestrel: registered before Kestrel's own TryAdd, so it is the one Kestrel uses.
         services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
@@ -51,6 +60,18 @@ public static class TesseraServiceCollectionExtensions
         return services;
     }
 
-    private static string DataPath(IServiceProvider services) =>
-        Path.GetFullPath(services.GetRequiredService<IOptions<TesseraOptions>>().Value.DataPath);
+    private static string DataPath(IServiceProvider services) => services.GetRequiredService<DataFolder>().FullPath;
+
+    /// <summary>Binds the section; a value that does not convert (<c>MaxPartBytes=abc</c>) is a configuration error that names the setting.</summary>
+    private static void BindOrExplain(IConfigurationSection section, TesseraOptions options)
+    {
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new StartupException(StartupProblem.Configuration, exception.Message, exception);
+        }
+    }
 }

@@ -8,7 +8,7 @@ namespace Tessera.Server.Http;
 /// The one place where exceptions become answers: a <see cref="TesseraException"/> is sent as it says, a request
 /// Kestrel refused becomes a 400, a full disk a 507, and anything else a generic 500 whose details go to the log only.
 /// </summary>
-internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
+internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime, ILogger<ErrorEnvelopeMiddleware> logger)
 {
     // ENOSPC and EDQUOT on Linux; ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows.
     private static readonly int[] DiskFullErrors = [28, 122, 0x70, 0x27];
@@ -18,6 +18,11 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<Erro
         try
         {
             await next(context);
+        }
+        catch (Exception exception) when (context.RequestAborted.IsCancellationRequested && lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Kestrel aborted it when the shutdown grace ran out; whatever was being stored cleaned up after itself.
+            logger.CutOffByShutdown(context.TraceIdentifier, context.Request.Method, context.Request.Path, exception.GetType().Name);
         }
         catch (Exception exception) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -10,7 +10,8 @@ namespace Tessera.Server.Sweeping;
 /// crash for ever. A failed round is logged and the next one runs as usual.
 /// </summary>
 internal sealed class ExpirySweeper(
-    IMetadataStore metadata, IBlobStore blobs, ReclaimSignal signal, UploadClock clock, IOptions<TesseraOptions> options, ILogger<ExpirySweeper> logger)
+    IMetadataStore metadata, IBlobStore blobs, ReclaimSignal signal, UploadClock clock, IOptions<TesseraOptions> options,
+    MetadataReadiness readiness, ILogger<ExpirySweeper> logger)
     : BackgroundService
 {
     private const int GarbageBatch = 500;
@@ -22,6 +23,16 @@ internal sealed class ExpirySweeper(
         var interval = TimeSpan.FromSeconds(_options.IntervalSeconds);
         var sweepsSinceReconcile = _options.ReconcileEverySweeps;
         var nextSweep = DateTimeOffset.MinValue;
+        try
+        {
+            // Not before the server is listening and the schema is migrated: a server that fails to start touches no blob.
+            await readiness.WaitAsync(stoppingToken);
+        }
+        catch (Exception) when (stoppingToken.IsCancellationRequested || !readiness.IsReady)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
