@@ -67,7 +67,7 @@ public static class TesseraApp
             .Where(url => !IsLoopback(url)).ToList();
         if (exposed.Count > 0 && !options.AllowOpenModeOnNetwork)
         {
-            throw new StartupException(StartupProblem.Configuration, 
+            throw new StartupException(StartupProblem.Configuration,
                 $"No API keys are configured (Tessera:Projects), so Tessera runs in open mode, which listens on loopback only; " +
                 $"{string.Join(", ", exposed)} is not loopback. Configure keys, or set Tessera:AllowOpenModeOnNetwork=true to accept any token from the network.");
         }
