@@ -27,6 +27,7 @@ public static class TesseraApp
         EnsureOpenModeStaysOnLoopback(options, urls, app.Logger);
 
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
 
