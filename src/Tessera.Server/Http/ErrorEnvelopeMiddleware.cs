@@ -19,14 +19,15 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<Erro
         {
             await next(context);
         }
+        catch (Exception) when (RequestBodyMiddleware.Stalled(context))
+        {
+            // Cut off for stalling, and logged where that was decided (RequestAborted may not say so yet): there is
+            // nobody to answer. Whatever was being stored cleaned up after itself.
+        }
         catch (Exception exception) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client is gone, or was cut off for stalling (logged where that was decided): there is nobody to
-            // answer. Whatever was being stored cleaned up after itself.
-            if (!RequestBodyMiddleware.Stalled(context))
-            {
-                logger.ClientGone(context.Request.Method, context.Request.Path, exception.GetType().Name);
-            }
+            // The client is gone: there is nobody to answer. Whatever was being stored cleaned up after itself.
+            logger.ClientGone(context.Request.Method, context.Request.Path, exception.GetType().Name);
         }
         catch (Exception exception)
         {
