@@ -200,12 +200,12 @@ public sealed class SmallPartServer : IAsyncLifetime
 
     public TesseraTestServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+    public async ValueTask InitializeAsync() => Server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
     {
         ["Tessera:Limits:MaxPartBytes"] = MaxPartBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Tessera:Limits:MaxFileBytes"] = MaxPartBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Tessera:Limits:MaxDrainBytes"] = MaxDrainBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
