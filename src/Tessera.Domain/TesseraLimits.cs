@@ -28,6 +28,25 @@ public sealed class TesseraLimits
     /// <summary>The largest JSON request body read, in bytes (a <c>part_ids</c> list of every part of a large upload fits).</summary>
     public int MaxJsonBodyBytes { get; set; } = 4 * (int)Mebibyte;
 
+    /// <summary>
+    /// How long a request body may deliver no bytes before the request is aborted and nothing of it is kept
+    /// (<c>Tessera:Limits:BodyIdleSeconds</c>; 30 s, as object stores do). Kestrel's minimum data rate is an
+    /// average over the whole body, so a burst followed by silence would pass it for an hour.
+    /// </summary>
+    public int BodyIdleSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The most of a refused request's body that is read and discarded before the answer is sent
+    /// (<c>Tessera:Limits:MaxDrainBytes</c>), so that a client still sending sees the answer, not a broken connection.
+    /// A larger remainder is left unread and the connection closes after the answer. The default covers the largest
+    /// body a route accepts (a 512 MB file) and a part or file well over its limit.
+    /// </summary>
+    public long MaxDrainBytes { get; set; } = Gibibyte;
+
     /// <summary>When true, <c>mime_type</c> must suit the upload's purpose (<see cref="MimeTypes"/>); by default any non-empty value is kept.</summary>
     public bool StrictMimeTypes { get; set; }
+
+    /// <summary>A byte count as an error message names a limit: <c>67108864 bytes (64 MiB)</c>.</summary>
+    public static string Describe(long bytes) =>
+        bytes >= Mebibyte && bytes % Mebibyte == 0 ? $"{bytes} bytes ({bytes / Mebibyte} MiB)" : $"{bytes} bytes";
 }

@@ -45,11 +45,24 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Error, "Request {RequestId} ({Method} {Path}) failed unexpectedly")]
     public static partial void UnexpectedError(this ILogger logger, Exception exception, string requestId, string method, string path);
 
-    [LoggerMessage(43, LogLevel.Error, "Request {RequestId} found the storage full")]
-    public static partial void StorageFull(this ILogger logger, Exception exception, string requestId);
-
     [LoggerMessage(44, LogLevel.Error, "Health check failed")]
     public static partial void Unhealthy(this ILogger logger, Exception exception);
+
+    // Requests refused or cut off: expected conditions, one line each and no stack trace.
+    [LoggerMessage(50, LogLevel.Information, "Refused {Method} {Path} with {Status}: {Message} ({RequestId})")]
+    public static partial void RequestRefused(this ILogger logger, string method, string path, int status, string message, string requestId);
+
+    [LoggerMessage(51, LogLevel.Information, "Request {RequestId} ({Method} {Path}) sent no body bytes for {Seconds} s: the connection was aborted and nothing of the body was kept")]
+    public static partial void BodyStalled(this ILogger logger, string requestId, string method, string path, int seconds);
+
+    [LoggerMessage(52, LogLevel.Warning, "Request {RequestId} ({Method} {Path}) found the storage full and was answered 507: {Reason}")]
+    public static partial void StorageFull(this ILogger logger, string requestId, string method, string path, string reason);
+
+    [LoggerMessage(53, LogLevel.Debug, "Read and discarded {Bytes} bytes of the refused body of request {RequestId} before answering")]
+    public static partial void RefusedBodyDrained(this ILogger logger, string requestId, long bytes);
+
+    [LoggerMessage(54, LogLevel.Debug, "Left the refused body of request {RequestId} unread ({Reason}): the connection closes after the answer")]
+    public static partial void RefusedBodyLeftUnread(this ILogger logger, string requestId, string reason);
 
     [LoggerMessage(70, LogLevel.Information, "Data folder {DataPath}, locked by this process ({ProcessId})")]
     public static partial void DataFolderLocked(this ILogger logger, string dataPath, int processId);

@@ -75,6 +75,58 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
     }
 
     [Theory]
+    [InlineData("a value")]
+    [InlineData("a property name")]
+    public async Task A_create_body_that_is_not_valid_UTF8_is_refused_with_400(string where)
+    {
+        using var client = _server.CreateClient();
+        var json = where == "a value"
+            ? "{\"filename\": \"a\xFF.txt\", \"purpose\": \"batch\", \"bytes\": 1, \"mime_type\": \"x\"}"
+            : "{\"filename\": \"a.txt\", \"purpose\": \"batch\", \"bytes\": 1, \"mime_type\": \"x\", \"\xC3\": 1}";
+        using var response = await client.PostAsync("uploads", Latin1Json(json));
+        var error = await response.ShouldFailAsync(HttpStatusCode.BadRequest, param: null);
+        Assert.Contains("UTF-8", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_complete_body_that_is_not_valid_UTF8_is_refused_with_400_and_leaves_the_upload_pending()
+    {
+        using var client = _server.CreateClient();
+        var uploadId = (await client.CreateUploadAsync(1)).Id();
+        var partId = await client.AddPartAsync(uploadId, [9]);
+        using var response = await client.PostAsync($"uploads/{uploadId}/complete", Latin1Json($"{{\"part_ids\": [\"{partId}\"], \"md5\": \"\xFE\"}}"));
+        await response.ShouldFailAsync(HttpStatusCode.BadRequest, param: null);
+        var upload = await (await client.GetAsync($"uploads/{uploadId}")).ShouldSucceedAsync();
+        Assert.Equal("pending", upload.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_form_text_field_that_is_not_valid_UTF8_is_refused_with_400_naming_it_and_nothing_is_kept()
+    {
+        using var client = _server.CreateClient();
+        var blobsBefore = _server.BlobFiles().ToHashSet();
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent([0x61, 0x73, 0x73, 0xFF]), "purpose" },
+            { new ByteArrayContent(Api.RandomBytes(1000)), "file", "a.txt" },
+        };
+        using var response = await client.PostAsync("files", form);
+        var error = await response.ShouldFailAsync(HttpStatusCode.BadRequest, "purpose");
+        Assert.Contains("UTF-8", error.GetProperty("message").GetString());
+        Assert.Subset(blobsBefore, _server.BlobFiles().ToHashSet());
+        Assert.Empty(_server.TemporaryFiles());
+    }
+
+    [Fact]
+    public async Task A_JSON_body_whose_length_is_over_the_limit_is_refused_with_400_before_it_is_read()
+    {
+        using var client = _server.CreateClient();
+        using var response = await client.PostAsync("uploads", new ByteArrayContent(new byte[40 << 20]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } });
+        var error = await response.ShouldFailAsync(HttpStatusCode.BadRequest, param: null);
+        Assert.Contains("larger than", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
     [InlineData("unknown part", "part_ids")]
     [InlineData("listed twice", "part_ids")]
     public async Task Part_ids_that_name_no_part_or_one_twice_are_refused(string problem, string param)
@@ -190,27 +242,32 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
     [Fact]
     public async Task A_part_over_the_size_limit_is_refused_as_soon_as_it_crosses_it_not_after_it_all_arrives()
     {
-        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string> { ["Tessera:Limits:MaxPartBytes"] = "1048576" });
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Tessera:Limits:MaxPartBytes"] = "1048576",
+            ["Tessera:Limits:MaxDrainBytes"] = "1048576",
+        });
         using var client = server.CreateClient();
         var uploadId = (await client.CreateUploadAsync(1 << 20)).Id();
 
-        // A chunked body that passes the limit and then never ends: only an early answer can reach the client.
+        // A chunked body that passes the limit and then never ends: the server stops storing it at the limit, drains
+        // MaxDrainBytes more so that a client still sending reads the answer, and then answers without its end.
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.Root.Host, server.Root.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             $"POST /v1/uploads/{uploadId}/parts HTTP/1.1\r\nHost: {server.Root.Authority}\r\nAuthorization: Bearer {TesseraTestServer.KeyA}\r\n" +
             "Content-Type: multipart/form-data; boundary=B\r\nTransfer-Encoding: chunked\r\n\r\n"));
-        await SendChunkAsync(socket, Encoding.ASCII.GetBytes("--B\r\nContent-Disposition: form-data; name=\"data\"; filename=\"x\"\r\n\r\n"));
+        await RawHttp.SendChunkAsync(socket, Encoding.ASCII.GetBytes("--B\r\nContent-Disposition: form-data; name=\"data\"; filename=\"x\"\r\n\r\n"));
 
         // Listen before sending: the answer may come, and the server close the connection, while chunks are still
         // going out, and a send to a closed connection fails (and would reset it, losing an answer not yet read).
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var receive = ReceiveUntilClosedAsync(socket, timeout.Token);
+        var receive = RawHttp.ReceiveUntilClosedAsync(socket, timeout.Token);
         try
         {
             for (var i = 0; i < 24 && !receive.IsCompleted; i++)
             {
-                await SendChunkAsync(socket, Api.RandomBytes(128 * 1024));
+                await RawHttp.SendChunkAsync(socket, Api.RandomBytes(128 * 1024));
             }
         }
         catch (SocketException)
@@ -225,37 +282,6 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
 
         await WaitUntilAsync(() => server.TemporaryFiles().Count == 0);
         Assert.Empty(server.BlobFiles());
-    }
-
-    /// <summary>
-    /// Everything the server sends until it closes the connection (an answer may arrive in several reads), or until it
-    /// resets it once something has arrived.
-    /// </summary>
-    private static async Task<string> ReceiveUntilClosedAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        using var received = new MemoryStream();
-        var buffer = new byte[4096];
-        try
-        {
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
-            {
-                received.Write(buffer, 0, read);
-            }
-        }
-        catch (SocketException) when (received.Length > 0)
-        {
-            // Reset after the answer: the test's own chunks reached a connection the server had closed.
-        }
-
-        return Encoding.UTF8.GetString(received.ToArray());
-    }
-
-    private static async Task SendChunkAsync(Socket socket, byte[] data)
-    {
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"{data.Length:x}\r\n"));
-        await socket.SendAsync(data);
-        await socket.SendAsync("\r\n"u8.ToArray());
     }
 
     [Theory]
@@ -300,6 +326,10 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
         Assert.Equal(partId, Assert.Single(parts.EnumerateArray()).Id());
         Assert.Equal("pending", (await (await client.GetAsync($"uploads/{uploadId}")).ShouldSucceedAsync()).GetProperty("status").GetString());
     }
+
+    /// <summary>JSON text with raw bytes: each char of <paramref name="text"/> is sent as the one byte of its code, so \xFF stays a lone 0xFF.</summary>
+    private static ByteArrayContent Latin1Json(string text) =>
+        new(Encoding.Latin1.GetBytes(text)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
 
     private static async Task AssertNoPartsAsync(HttpClient client, string uploadId)
     {

@@ -163,8 +163,9 @@ public sealed class ErrorTableTests(KeyedServer fixture) : IClassFixture<KeyedSe
         await RunAsync("mount", $"-t tmpfs -o size=4m tmpfs {mountPoint}");
         try
         {
+            var logs = new LogCapture();
             await using var server = await TesseraTestServer.StartAsync(dataPath: mountPoint,
-                settings: new Dictionary<string, string> { ["Tessera:Sweeper:IntervalSeconds"] = "3600" });
+                settings: new Dictionary<string, string> { ["Tessera:Sweeper:IntervalSeconds"] = "3600" }, configureServices: logs.AddTo);
             using var client = server.CreateClient();
             var uploadId = (await client.CreateUploadAsync(8 << 20)).Id();
 
@@ -173,6 +174,12 @@ public sealed class ErrorTableTests(KeyedServer fixture) : IClassFixture<KeyedSe
             Assert.Contains("bytes", error.GetProperty("message").GetString());
             Assert.Empty(server.TemporaryFiles());
             Assert.Empty(server.BlobFiles());
+
+            // Expected and handled: one warning line for the operator, no stack trace.
+            var logged = Assert.Single(logs.Entries, e => e.Message.Contains("storage full", StringComparison.Ordinal));
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, logged.Level);
+            Assert.Null(logged.Exception);
+            Assert.DoesNotContain(logs.Entries, e => e.Exception is not null);
 
             // What was stored before stays readable.
             var parts = await (await client.GetAsync($"uploads/{uploadId}/parts")).ShouldSucceedAsync();

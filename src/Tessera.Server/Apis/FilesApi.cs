@@ -31,9 +31,9 @@ public static class FilesApi
     internal static async Task<IResult> CreateFileAsync(HttpContext http, IMetadataStore metadata, FormIngest ingest, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ILogger<StoredFile> logger)
     {
         var cancellationToken = http.RequestAborted;
-        BodyLimits.Allow(http, limits.MaxFileBytes);
+        BodyLimits.Allow(http, limits.MaxFileBytes, limits.MaxDrainBytes);
         var form = await ingest.ReadAsync(http.Request, "file", limits.MaxFileBytes,
-            () => ApiErrors.InvalidField("file", $"A file may hold at most {limits.MaxFileBytes} bytes; this one is larger. Use the Uploads API for larger files."),
+            () => ApiErrors.InvalidField("file", $"A file may hold at most {TesseraLimits.Describe(limits.MaxFileBytes)}; this one is larger. Use the Uploads API for larger files."),
             cancellationToken);
 
         try

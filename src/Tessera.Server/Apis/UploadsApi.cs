@@ -110,11 +110,11 @@ public static class UploadsApi
         var stored = await metadata.SumPartBytesAsync(uploadId, cancellationToken);
         var room = Math.Min(limits.MaxPartBytes, limits.MaxUploadBytes - stored);
         PartFitsUpload(stored, 1, limits);
-        BodyLimits.Allow(http, room);
+        BodyLimits.Allow(http, room, limits.MaxDrainBytes);
 
         var form = await ingest.ReadAsync(http.Request, "data", room, () => room < limits.MaxPartBytes
-            ? ApiErrors.InvalidField("data", $"This part would bring the upload's stored parts over the limit of {limits.MaxUploadBytes} bytes.")
-            : ApiErrors.InvalidField("data", $"A part may hold at most {limits.MaxPartBytes} bytes; this one is larger."),
+            ? ApiErrors.InvalidField("data", $"This part would bring the upload's stored parts over the limit of {TesseraLimits.Describe(limits.MaxUploadBytes)}.")
+            : ApiErrors.InvalidField("data", $"A part may hold at most {TesseraLimits.Describe(limits.MaxPartBytes)}; this one is larger. Split the file into smaller parts."),
             cancellationToken);
         var received = form.File ?? throw ApiErrors.InvalidField("data", "Missing required parameter: 'data'. Send the part's bytes as the multipart field 'data'.");
 

@@ -34,6 +34,7 @@ public static class TesseraApp
 
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseHttpLogging();
+        app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
         app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));

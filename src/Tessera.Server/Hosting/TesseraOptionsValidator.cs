@@ -54,6 +54,11 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Limits:MaxJsonBodyBytes must be at least 1024.");
         }
 
+        if (limits.BodyIdleSeconds < 1 || limits.MaxDrainBytes < 0)
+        {
+            failures.Add("Tessera:Limits:BodyIdleSeconds must be at least 1 and Tessera:Limits:MaxDrainBytes not negative.");
+        }
+
         if (options.Sweeper.IntervalSeconds < 1 || options.Sweeper.OrphanGraceSeconds < 0 || options.Sweeper.ReconcileEverySweeps < 1)
         {
             failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");

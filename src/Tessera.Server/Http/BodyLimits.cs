@@ -8,13 +8,19 @@ internal static class BodyLimits
     /// <summary>Room for a form's boundaries, headers and small fields around its one large field.</summary>
     public const long FormOverheadBytes = 1 << 20;
 
-    /// <summary>Lets the request's body reach <paramref name="largestFieldBytes"/> plus the form's overhead; past that Kestrel refuses it.</summary>
-    public static void Allow(HttpContext http, long largestFieldBytes)
+    /// <summary>
+    /// Lets the request's body reach <paramref name="largestFieldBytes"/> plus the form's overhead, and then
+    /// <paramref name="drainBytes"/> more: the form's reader refuses a body past the first bound itself, with a message
+    /// that names the limit, and the rest is drained (<see cref="RefusedBodyDrain"/>) so the answer reaches the client.
+    /// Past both, Kestrel refuses it.
+    /// </summary>
+    public static void Allow(HttpContext http, long largestFieldBytes, long drainBytes)
     {
         var feature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (feature is { IsReadOnly: false })
         {
-            feature.MaxRequestBodySize = largestFieldBytes + FormOverheadBytes;
+            var accepted = largestFieldBytes + FormOverheadBytes;
+            feature.MaxRequestBodySize = drainBytes > long.MaxValue - accepted ? null : accepted + drainBytes;
         }
     }
 }

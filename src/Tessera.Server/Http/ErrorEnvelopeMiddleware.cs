@@ -19,6 +19,11 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
         {
             await next(context);
         }
+        catch (Exception) when (RequestBodyMiddleware.Stalled(context))
+        {
+            // Cut off for stalling, and logged where that was decided (RequestAborted may not say so yet): there is
+            // nobody to answer. Whatever was being stored cleaned up after itself.
+        }
         catch (Exception exception) when (context.RequestAborted.IsCancellationRequested && lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // Kestrel aborted it when the shutdown grace ran out; whatever was being stored cleaned up after itself.
@@ -39,6 +44,7 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
                 return;
             }
 
+            LogRefusal(logger, context, error);
             await ErrorEnvelope.WriteAsync(context.Response, error);
         }
     }
@@ -55,12 +61,22 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
             _ => new TesseraException(status, (int)status >= 500 ? ApiErrors.ServerError : ApiErrors.InvalidRequest,
                 $"The request failed with status {(int)status}."),
         };
+        LogRefusal(http.RequestServices.GetRequiredService<ILogger<ErrorEnvelopeMiddleware>>(), http, error);
         return ErrorEnvelope.WriteAsync(http.Response, error);
     }
 
     /// <summary>The fallback endpoint: a path that no route serves.</summary>
     public static IResult NoSuchRoute(HttpContext http) =>
         throw ApiErrors.NoSuchRoute(http.Request.Method, http.Request.Path);
+
+    /// <summary>Every 4xx is logged, at Information, with the message the client gets; 5xx are logged where they are translated.</summary>
+    private static void LogRefusal(ILogger logger, HttpContext context, TesseraException error)
+    {
+        if ((int)error.Status < 500)
+        {
+            logger.RequestRefused(context.Request.Method, context.Request.Path, (int)error.Status, error.Message, context.TraceIdentifier);
+        }
+    }
 
     private TesseraException Translate(Exception exception, HttpContext context)
     {
@@ -73,7 +89,8 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
             case BadHttpRequestException bad:
                 return ApiErrors.InvalidBody($"The request could not be read: {bad.Message}");
             case IOException io when DiskFullErrors.Contains(io.HResult & 0xFFFF):
-                logger.StorageFull(exception, context.TraceIdentifier);
+                // Expected, and handled: the write removed what it had stored. One line, no stack trace.
+                logger.StorageFull(context.TraceIdentifier, context.Request.Method, context.Request.Path, io.Message);
                 return ApiErrors.StorageFull(context.Request.ContentLength ?? 0);
             default:
                 logger.UnexpectedError(exception, context.TraceIdentifier, context.Request.Method, context.Request.Path);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Tessera.Domain;
 
 namespace Tessera.Server.Http;
@@ -23,6 +24,11 @@ internal sealed class JsonRequest : IDisposable
     /// <summary>Reads the body (at most <paramref name="maxBytes"/>) as a JSON object whose properties are all in <paramref name="allowed"/>.</summary>
     public static async Task<JsonRequest> ReadObjectAsync(HttpRequest request, int maxBytes, IReadOnlyCollection<string> allowed, CancellationToken cancellationToken)
     {
+        if (request.ContentLength > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
         var buffer = new ArrayBufferWriter<byte>();
         while (true)
         {
@@ -36,8 +42,15 @@ internal sealed class JsonRequest : IDisposable
             buffer.Advance(read);
             if (buffer.WrittenCount > maxBytes)
             {
-                throw ApiErrors.InvalidBody($"The JSON body is larger than {maxBytes} bytes.");
+                throw TooLarge(maxBytes);
             }
+        }
+
+        // The parser checks structure, not the bytes inside strings: without this, a name that is not UTF-8 would fail
+        // later, as a 500, when it is read.
+        if (!Utf8.IsValid(buffer.WrittenSpan))
+        {
+            throw ApiErrors.InvalidBody("The JSON body is not valid UTF-8. Send JSON text encoded as UTF-8.");
         }
 
         JsonDocument document;
@@ -159,6 +172,9 @@ internal sealed class JsonRequest : IDisposable
 
     private JsonElement? Property(string name) =>
         Root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    private static TesseraException TooLarge(int maxBytes) =>
+        ApiErrors.InvalidBody($"The JSON body is larger than {TesseraLimits.Describe(maxBytes)}.");
 
     private static TesseraException Missing(string name) =>
         ApiErrors.InvalidField(name, $"Missing required parameter: '{name}'.");

@@ -1,4 +1,5 @@
 using Tessera.Domain;
+using Tessera.Server.Http;
 using Tessera.Storage;
 
 namespace Tessera.Server.Ingest;
@@ -11,11 +12,18 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, ILogger<For
 {
     /// <summary>
     /// Reads the whole form. <paramref name="fileField"/> must appear at most once; its bytes go to a new blob, and
-    /// <paramref name="tooLarge"/> is thrown the moment they pass <paramref name="maxBytes"/>.
+    /// <paramref name="tooLarge"/> is thrown the moment they pass <paramref name="maxBytes"/>, or before anything is
+    /// read when the request's Content-Length says the form cannot fit.
     /// </summary>
     public async Task<IngestedForm> ReadAsync(HttpRequest request, string fileField, long maxBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
     {
-        var form = MultipartForm.Open(request);
+        var maxFormBytes = maxBytes + BodyLimits.FormOverheadBytes;
+        if (request.ContentLength > maxFormBytes)
+        {
+            throw tooLarge();
+        }
+
+        var form = MultipartForm.Open(request, new SizeLimitedStream(request.Body, maxFormBytes, tooLarge));
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         ReceivedFile? file = null;
         try

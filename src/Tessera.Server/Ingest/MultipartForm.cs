@@ -17,12 +17,18 @@ internal sealed class MultipartForm
     // means fewer, larger reads on the hot path of every part.
     private const int ReaderBufferBytes = 64 * 1024;
 
+    // A text field that is not UTF-8 is refused, not read with replacement characters.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly MultipartReader _reader;
 
     private MultipartForm(MultipartReader reader) => _reader = reader;
 
-    /// <summary>Starts reading the request's form; a 400 when the request is not <c>multipart/form-data</c> with a boundary.</summary>
-    public static MultipartForm Open(HttpRequest request)
+    /// <summary>
+    /// Starts reading the request's form from <paramref name="body"/> (the request's body, or a view of it); a 400 when
+    /// the request is not <c>multipart/form-data</c> with a boundary.
+    /// </summary>
+    public static MultipartForm Open(HttpRequest request, Stream body)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -37,7 +43,7 @@ internal sealed class MultipartForm
             throw ApiErrors.InvalidBody("The multipart/form-data Content-Type has no usable boundary.");
         }
 
-        return new MultipartForm(new MultipartReader(boundary, request.Body, ReaderBufferBytes) { HeadersLengthLimit = 16 * 1024 });
+        return new MultipartForm(new MultipartReader(boundary, body, ReaderBufferBytes) { HeadersLengthLimit = 16 * 1024 });
     }
 
     /// <summary>The next field, or null at the end of the form.</summary>
@@ -48,7 +54,7 @@ internal sealed class MultipartForm
         {
             section = await _reader.ReadNextSectionAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is IOException or InvalidDataException)
+        catch (Exception exception) when (exception is IOException or InvalidDataException && exception is not BadHttpRequestException)
         {
             throw Truncated();
         }
@@ -85,7 +91,14 @@ internal sealed class MultipartForm
             throw ApiErrors.InvalidField(field.Name, $"The form field '{field.Name}' is longer than {MaxTextFieldBytes} bytes.");
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, filled);
+        try
+        {
+            return StrictUtf8.GetString(buffer, 0, filled);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw ApiErrors.InvalidField(field.Name, $"The form field '{field.Name}' is not valid UTF-8.");
+        }
     }
 
     internal static TesseraException Truncated() =>

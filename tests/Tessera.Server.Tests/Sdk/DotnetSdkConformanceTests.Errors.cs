@@ -49,6 +49,36 @@ public sealed partial class DotnetSdkConformanceTests
     }
 
     [Fact]
+    public async Task An_oversized_part_throws_ClientResultException_400_naming_the_limit_and_the_upload_still_completes()
+    {
+        var client = FileClient();
+        var uploadId = Json(await client.CreateUploadAsync(UploadBody("big.bin", "assistants", 3))).Id();
+        using var oversized = PartBody(new byte[(64 << 20) + 1]);
+
+        var exception = await Assert.ThrowsAsync<ClientResultException>(() => client.AddUploadPartAsync(uploadId, oversized, oversized.ContentType));
+
+        Assert.Equal(400, exception.Status);
+        var error = ErrorOf(exception);
+        Assert.Equal("data", error.GetProperty("param").GetString());
+        Assert.Contains("67108864 bytes (64 MiB)", error.GetProperty("message").GetString());
+        var partId = await AddPartAsync(client, uploadId, [1, 2, 3]);
+        var completed = Json(await client.CompleteUploadAsync(uploadId, JsonBody(new { part_ids = new[] { partId } })));
+        Assert.Equal("completed", completed.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_wrong_key_on_a_large_file_throws_ClientResultException_401_not_a_connection_error()
+    {
+        var client = FileClient("sk-wrong-key-for-a-large-upload-7");
+
+        var exception = await Assert.ThrowsAsync<ClientResultException>(
+            () => client.UploadFileAsync(BinaryData.FromBytes(new byte[40 << 20]), "large.jsonl", FileUploadPurpose.Assistants));
+
+        Assert.Equal(401, exception.Status);
+        Assert.Equal("invalid_api_key", ErrorOf(exception).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task A_wrong_key_throws_ClientResultException_401_that_does_not_echo_the_key()
     {
         const string WrongKey = "sk-wrong-key-that-must-not-be-echoed-42";

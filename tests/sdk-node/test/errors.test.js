@@ -162,3 +162,32 @@ test('the API is also served without the /v1 prefix', async () => {
   const answer = await raw('GET', '/files?limit=1', { baseUrl: bare, key: KEY_A });
   assert.equal(ok(answer, 'GET /files without /v1').object, 'list');
 });
+
+// A refusal on a large body (SPEC 7's part limit, or a key or id refused before the body is read) must reach the
+// SDK as that error. The SDK sends the whole body before it reads an answer: a server that answered and closed
+// while it was still sending gave it only "Connection error." (EPIPE).
+const PART_LIMIT = 64 * 1024 * 1024;
+
+test('an oversized part is a BadRequestError (400, param data) naming the 64 MiB limit, and the upload works afterwards', async () => {
+  const upload = await sdk.uploads.create({ bytes: 3, filename: `big-${runTag()}.bin`, mime_type: 'application/octet-stream', purpose: 'assistants' });
+  const error = await rejectsWith(sdk.uploads.parts.create(upload.id, { data: await toFile(Buffer.alloc(PART_LIMIT + 1, 7), 'big.bin') }),
+    OpenAI.BadRequestError, { status: 400, param: 'data', code: null });
+  assert.match(error.error.message, /67108864 bytes \(64 MiB\)/);
+
+  const part = await sdk.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('abc'), 'small.bin') });
+  const done = await sdk.uploads.complete(upload.id, { part_ids: [part.id] });
+  assert.equal(done.status, 'completed');
+  assert.equal(done.file.bytes, 3);
+  await sdk.files.delete(done.file.id);
+});
+
+test('a wrong key or an unknown upload on a 40 MiB part reaches the SDK as that error, not a connection error', async () => {
+  const large = Buffer.alloc(40 * 1024 * 1024, 1);
+  await rejectsWith(client('sk-this-key-is-not-configured-0043').uploads.parts.create(MISSING_UPLOAD, { data: await toFile(large, 'p.bin') }),
+    OpenAI.AuthenticationError, { status: 401, code: 'invalid_api_key' });
+  const error = await rejectsWith(sdk.uploads.parts.create(MISSING_UPLOAD, { data: await toFile(large, 'p.bin') }),
+    OpenAI.NotFoundError, { status: 404, param: 'id' });
+  assert.equal(error.error.message, `No such Upload object: ${MISSING_UPLOAD}`);
+  await rejectsWith(client('sk-this-key-is-not-configured-0043').files.create({ file: await toFile(large, 'f.jsonl'), purpose: 'assistants' }),
+    OpenAI.AuthenticationError, { status: 401, code: 'invalid_api_key' });
+});

@@ -1,0 +1,78 @@
+namespace Tessera.Server.Http;
+
+/// <summary>
+/// A request body that calls <c>onIdle</c> once when a read waits longer than the idle timeout for bytes. Only time
+/// spent waiting on the client counts: while the server is busy with what it read (writing it to disk), the clock
+/// is stopped. A read that finds bytes already received costs no timer at all.
+/// </summary>
+internal sealed class IdleTimeoutStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly TimeSpan _idleTimeout;
+    private readonly CancellationTokenSource _idle = new();
+    private readonly CancellationTokenRegistration _onIdle;
+
+    public IdleTimeoutStream(Stream inner, TimeSpan idleTimeout, Action onIdle)
+    {
+        _inner = inner;
+        _idleTimeout = idleTimeout;
+        _onIdle = _idle.Token.Register(onIdle);
+    }
+
+    /// <summary>True once a read has waited past the idle timeout (and <c>onIdle</c> has been called).</summary>
+    public bool HasTimedOut => _idle.IsCancellationRequested;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = _inner.ReadAsync(buffer, cancellationToken);
+        return read.IsCompleted ? read : WaitForClientAsync(read);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the request body asynchronously.");
+
+    public override void Flush() => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        // The request's own body stream belongs to the server; only the timer is ours.
+        if (disposing)
+        {
+            _onIdle.Dispose();
+            _idle.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask<int> WaitForClientAsync(ValueTask<int> read)
+    {
+        _idle.CancelAfter(_idleTimeout);
+        try
+        {
+            return await read;
+        }
+        finally
+        {
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+}
