@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Write-path load benchmark: 32 concurrent clients against a Release Tessera, list as the baseline. See bench/README.md.
-# Usage: bench/load.sh [--clients 32] [--seconds 10] [--warmup 3] [--files 100] [--port 19500]
+# Usage: bench/load.sh [--clients 32] [--rounds 3] [--seconds 5] [--warmup 3] [--files 100] [--port 19500] [--server DLL]
 #        SKIP_BUILD=1 uses the existing Release builds.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)

@@ -26,9 +26,14 @@ internal static class LoadPhase
 }
 
 /// <summary>One client's latencies by operation, in milliseconds.</summary>
-internal sealed class Timings
+internal sealed class Timings(Dictionary<string, List<double>> byOperation)
 {
-    public Dictionary<string, List<double>> ByOperation { get; } = new(StringComparer.Ordinal);
+    public Timings()
+        : this(new Dictionary<string, List<double>>(StringComparer.Ordinal))
+    {
+    }
+
+    public Dictionary<string, List<double>> ByOperation { get; } = byOperation;
 
     /// <summary>Runs <paramref name="request"/> and records how long it took under <paramref name="operation"/>.</summary>
     public async Task<T> TimeAsync<T>(string operation, Func<Task<T>> request)
@@ -68,6 +73,10 @@ internal sealed record PhaseResult(string Name, TimeSpan Elapsed, Dictionary<str
     public int Requests => ByOperation.Values.Sum(s => s.Count);
 
     public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
+
+    /// <summary>The rounds of one phase as if they were one run: their times added, their samples pooled.</summary>
+    public static PhaseResult Combine(IReadOnlyList<PhaseResult> rounds) =>
+        new(rounds[0].Name, TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)), Timings.Merge(rounds.Select(r => new Timings(r.ByOperation))));
 
     public static double Percentile(List<double> samples, double fraction)
     {

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Tessera.LoadBench;
 
-// Usage: dotnet Tessera.LoadBench.dll --server path/to/Tessera.Server.dll [--clients 32] [--seconds 10] [--warmup 3]
-//        [--files 100] [--port 19500]. bench/load.sh builds both in Release and passes --server.
+// Usage: dotnet Tessera.LoadBench.dll --server path/to/Tessera.Server.dll [--clients 32] [--rounds 3] [--seconds 5]
+//        [--warmup 3] [--files 100] [--port 19500]. bench/load.sh builds both in Release and passes --server.
 var options = Options.Parse(args);
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
@@ -30,25 +30,31 @@ foreach (var scenario in new[] { list, createCancel, createPartComplete, list })
 // Until none is left, so that the project holds exactly its seeded files when list is timed.
 await LoadPhase.RunAsync("warm-up", options.Clients, TimeSpan.FromMinutes(10), scenarios.DeleteMadeFileAsync, cancellationToken);
 
-Task<PhaseResult> MeasureAsync(string name, Func<Timings, CancellationToken, Task<bool>> iteration)
+// The phases are interleaved round by round, so that whatever else the machine does falls on list and writes alike.
+var rounds = new List<PhaseResult[]>();
+for (var round = 1; round <= options.Rounds; round++)
 {
-    Console.Error.WriteLine($"[loadbench] {name}: {options.Duration.TotalSeconds} s");
-    return LoadPhase.RunAsync(name, options.Clients, options.Duration, iteration, cancellationToken);
+    Console.Error.WriteLine($"[loadbench] round {round} of {options.Rounds}: {options.Duration.TotalSeconds} s per phase");
+    rounds.Add(
+    [
+        await LoadPhase.RunAsync("list", options.Clients, options.Duration, list, cancellationToken),
+        await LoadPhase.RunAsync("create+cancel", options.Clients, options.Duration, createCancel, cancellationToken),
+        await LoadPhase.RunAsync("create+part(1 KiB)+complete", options.Clients, options.Duration, createPartComplete, cancellationToken),
+        // Every file the phase before made, so the project is back at its seeded files for the next round's list.
+        await LoadPhase.RunAsync("delete", options.Clients, TimeSpan.FromMinutes(10), scenarios.DeleteMadeFileAsync, cancellationToken),
+    ]);
 }
 
-var listed = await MeasureAsync("list", list);
-var cancelled = await MeasureAsync("create+cancel", createCancel);
-var completed = await MeasureAsync("create+part(1 KiB)+complete", createPartComplete);
-// Deletes the files the phase before made, so the project is back at its seeded files for the last list.
-var deleted = await MeasureAsync($"delete (of the {scenarios.MadeFiles} files made)", scenarios.DeleteMadeFileAsync);
-var listedAgain = await MeasureAsync("list again (not a baseline)", list);
-
+var phases = Enumerable.Range(0, rounds[0].Length).Select(p => PhaseResult.Combine(rounds.Select(r => r[p]).ToArray())).ToArray();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{options.Clients} clients, {options.Files} files in the project, {options.Duration.TotalSeconds} s per phase after {options.Warmup.TotalSeconds} s of warm-up per scenario"));
+    $"{options.Clients} clients, {options.Files} files in the project, {options.Rounds} rounds of {options.Duration.TotalSeconds} s per phase (delete: until the files made are gone), after {options.Warmup.TotalSeconds} s of warm-up per scenario"));
 Console.WriteLine();
-Console.Write(Report.Render(listed, [cancelled, completed, deleted], [listedAgain]));
+Console.Write(Report.Render(phases[0], phases[1..], []));
+Console.WriteLine();
+Console.WriteLine("req/s per round: " + string.Join("; ", phases.Select((phase, p) =>
+    phase.Name + " " + string.Join(" ", rounds.Select(r => r[p].RequestsPerSecond.ToString("F0", CultureInfo.InvariantCulture))))));
 
-internal sealed record Options(string ServerDll, int Clients, TimeSpan Duration, TimeSpan Warmup, int Files, int Port)
+internal sealed record Options(string ServerDll, int Clients, TimeSpan Duration, TimeSpan Warmup, int Files, int Port, int Rounds)
 {
     public static Options Parse(string[] args)
     {
@@ -60,7 +66,7 @@ internal sealed record Options(string ServerDll, int Clients, TimeSpan Duration,
 
         int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         var server = values.GetValueOrDefault("server") ?? throw new ArgumentException("--server path/to/Tessera.Server.dll is required");
-        return new Options(Path.GetFullPath(server), Int("clients", 32), TimeSpan.FromSeconds(Int("seconds", 10)),
-            TimeSpan.FromSeconds(Int("warmup", 3)), Int("files", 100), Int("port", 19500));
+        return new Options(Path.GetFullPath(server), Int("clients", 32), TimeSpan.FromSeconds(Int("seconds", 5)),
+            TimeSpan.FromSeconds(Int("warmup", 3)), Int("files", 100), Int("port", 19500), Int("rounds", 3));
     }
 }
