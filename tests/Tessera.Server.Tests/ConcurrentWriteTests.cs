@@ -101,14 +101,16 @@ public sealed class ConcurrentWriteTests
         using var client = server.CreateClient();
 
         // Another process holding the write lock makes the creates queue up, so they are committed together.
-        var lockHolder = new SqliteConnection($"Data Source={Path.Combine(server.DataPath, "tessera.db")};Pooling=False");
-        await lockHolder.OpenAsync();
-        var held = lockHolder.BeginTransaction(deferred: false);
-        var creates = Enumerable.Range(0, 24).Select(_ => client.PostAsJsonAsync("uploads",
-            new { filename = "a.bin", purpose = "assistants", bytes = 1, mime_type = "application/octet-stream" })).ToArray();
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
-        held.Rollback();
-        await lockHolder.DisposeAsync();
+        Task<HttpResponseMessage>[] creates;
+        await using (var lockHolder = new SqliteConnection($"Data Source={Path.Combine(server.DataPath, "tessera.db")};Pooling=False"))
+        {
+            await lockHolder.OpenAsync(TestContext.Current.CancellationToken);
+            using var held = lockHolder.BeginTransaction(deferred: false);
+            creates = [.. Enumerable.Range(0, 24).Select(_ => client.PostAsJsonAsync("uploads",
+                new { filename = "a.bin", purpose = "assistants", bytes = 1, mime_type = "application/octet-stream" }))];
+            await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        }
+
         var responses = await Task.WhenAll(creates);
 
         var failed = responses.Where(r => r.StatusCode != HttpStatusCode.OK).ToArray();
