@@ -10,14 +10,12 @@ public sealed partial class SqliteMetadataStore
     // A file past its expires_at is gone even before the sweeper removes it.
     private const string IsAlive = "(expires_at IS NULL OR expires_at > $now)";
 
-    public async Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-        await InsertFileAsync(connection, transaction, file, cancellationToken);
-        await InsertSegmentAsync(connection, transaction, file.Id, 0, content, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken) =>
+        _writer.RunAsync(async (connection, transaction, token) =>
+        {
+            await InsertFileAsync(connection, transaction, file, token);
+            return await InsertSegmentAsync(connection, transaction, file.Id, 0, content, token);
+        }, cancellationToken);
 
     public async Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken)
     {
@@ -67,10 +65,12 @@ public sealed partial class SqliteMetadataStore
         return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
     }
 
-    public async Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken)
+    public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => DeleteFileAsync(connection, transaction, projectId, fileId, now, token), cancellationToken);
+
+    private static async Task<bool> DeleteFileAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string projectId, string fileId, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var deleted = await ExecuteAsync(connection, transaction,
             $"DELETE FROM files WHERE id = $id AND project_id = $project AND {IsAlive};",
             [("$id", fileId), ("$project", projectId), ("$now", now)], cancellationToken);
@@ -80,7 +80,6 @@ public sealed partial class SqliteMetadataStore
         }
 
         await ReleaseRowsAsync(connection, transaction, "file_segments", "file_id = $id", [("$id", fileId)], now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return true;
     }
 

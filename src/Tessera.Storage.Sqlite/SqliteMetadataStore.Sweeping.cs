@@ -1,11 +1,14 @@
+using Microsoft.Data.Sqlite;
+
 namespace Tessera.Storage.Sqlite;
 
 public sealed partial class SqliteMetadataStore
 {
-    public async Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken)
+    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => ExpireOverdueAsync(connection, transaction, now, token), cancellationToken);
+
+    private static async Task<int> ExpireOverdueAsync(SqliteConnection connection, SqliteTransaction transaction, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         (string, object?)[] parameters = [("$now", now)];
 
         await ReleaseRowsAsync(connection, transaction, "parts",
@@ -18,7 +21,6 @@ public sealed partial class SqliteMetadataStore
         var files = await ExecuteAsync(connection, transaction,
             "DELETE FROM files WHERE expires_at IS NOT NULL AND expires_at <= $now;", parameters, cancellationToken);
 
-        await transaction.CommitAsync(cancellationToken);
         return uploads + files;
     }
 
@@ -29,17 +31,16 @@ public sealed partial class SqliteMetadataStore
             [("$max", max)], r => r.GetString(0), cancellationToken);
     }
 
-    public async Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-        foreach (var key in blobKeys)
+    public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
+        _writer.RunAsync(async (connection, transaction, token) =>
         {
-            await ExecuteAsync(connection, transaction, "DELETE FROM garbage WHERE blob_key = $blob;", [("$blob", key)], cancellationToken);
-        }
+            foreach (var key in blobKeys)
+            {
+                await ExecuteAsync(connection, transaction, "DELETE FROM garbage WHERE blob_key = $blob;", [("$blob", key)], token);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-    }
+            return blobKeys.Count;
+        }, cancellationToken);
 
     public async Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken)
     {

@@ -9,18 +9,15 @@ public sealed partial class SqliteMetadataStore
     private const string UploadColumns =
         "id, project_id, filename, purpose, bytes, mime_type, created_at, expires_at, status, file_expires_after_seconds, file_id, completed_part_ids";
 
-    public async Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null,
+    public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => ExecuteAsync(connection, transaction,
             $"INSERT INTO uploads ({UploadColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $mime, $created, $expires, $status, $expiresAfter, NULL, NULL);",
             [
                 ("$id", upload.Id), ("$project", upload.ProjectId), ("$filename", upload.Filename), ("$purpose", upload.Purpose),
                 ("$bytes", upload.Bytes), ("$mime", upload.MimeType), ("$created", upload.CreatedAt), ("$expires", upload.ExpiresAt),
                 ("$status", upload.Status.ToWireName()), ("$expiresAfter", upload.FileExpiresAfterSeconds),
             ],
-            cancellationToken);
-    }
+            token), cancellationToken);
 
     public async Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken)
     {
@@ -31,10 +28,12 @@ public sealed partial class SqliteMetadataStore
         return rows.SingleOrDefault();
     }
 
-    public async Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken)
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, now, token), cancellationToken);
+
+    private static async Task<AddPartOutcome> AddPartAsync(
+        SqliteConnection connection, SqliteTransaction transaction, UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var upload = await FindUploadByIdAsync(connection, transaction, part.UploadId, cancellationToken);
         if (upload is null)
         {
@@ -57,7 +56,6 @@ public sealed partial class SqliteMetadataStore
             "INSERT INTO parts (id, upload_id, bytes, created_at, blob_key, md5) VALUES ($id, $upload, $bytes, $created, $blob, $md5);",
             [("$id", part.Id), ("$upload", part.UploadId), ("$bytes", part.Bytes), ("$created", part.CreatedAt), ("$blob", part.BlobKey), ("$md5", part.Md5)],
             cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new AddPartOutcome(AddPartResult.Added, upload, stored + part.Bytes);
     }
 
@@ -76,16 +74,16 @@ public sealed partial class SqliteMetadataStore
             "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], cancellationToken);
     }
 
-    public async Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, "UPDATE parts SET md5 = $md5 WHERE id = $id;", [("$md5", md5), ("$id", partId)], cancellationToken);
-    }
+    public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) =>
+            ExecuteAsync(connection, transaction, "UPDATE parts SET md5 = $md5 WHERE id = $id;", [("$md5", md5), ("$id", partId)], token), cancellationToken);
 
-    public async Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken)
+    public Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => CompleteUploadAsync(connection, transaction, uploadId, partIds, file, now, token), cancellationToken);
+
+    private static async Task<TransitionOutcome> CompleteUploadAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var upload = await FindUploadByIdAsync(connection, transaction, uploadId, cancellationToken);
         if (upload is null || upload.StatusAt(now) != UploadStatus.Pending)
         {
@@ -112,14 +110,14 @@ public sealed partial class SqliteMetadataStore
         await ExecuteAsync(connection, transaction,
             "UPDATE uploads SET status = 'completed', file_id = $file, completed_part_ids = $partIds WHERE id = $id;",
             [("$file", file.Id), ("$partIds", JsonSerializer.Serialize(partIds)), ("$id", uploadId)], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new TransitionOutcome(true, upload with { Status = UploadStatus.Completed, FileId = file.Id, CompletedPartIds = partIds });
     }
 
-    public async Task<TransitionOutcome> CancelUploadAsync(string uploadId, long now, CancellationToken cancellationToken)
+    public Task<TransitionOutcome> CancelUploadAsync(string uploadId, long now, CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => CancelUploadAsync(connection, transaction, uploadId, now, token), cancellationToken);
+
+    private static async Task<TransitionOutcome> CancelUploadAsync(SqliteConnection connection, SqliteTransaction transaction, string uploadId, long now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var upload = await FindUploadByIdAsync(connection, transaction, uploadId, cancellationToken);
         if (upload is null || upload.StatusAt(now) != UploadStatus.Pending)
         {
@@ -128,7 +126,6 @@ public sealed partial class SqliteMetadataStore
 
         await ReleaseRowsAsync(connection, transaction, "parts", "upload_id = $upload", [("$upload", uploadId)], now, cancellationToken);
         await ExecuteAsync(connection, transaction, "UPDATE uploads SET status = 'cancelled' WHERE id = $id;", [("$id", uploadId)], cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new TransitionOutcome(true, upload with { Status = UploadStatus.Cancelled });
     }
 

@@ -3,12 +3,14 @@ using Microsoft.Data.Sqlite;
 namespace Tessera.Storage.Sqlite;
 
 /// <summary>
-/// The embedded metadata store. Each operation opens a pooled connection; each transition is one
-/// <c>BEGIN IMMEDIATE</c> transaction, so SQLite's single writer serialises racing transitions.
+/// The embedded metadata store. Reads open pooled connections, which WAL lets run beside the writer; every write
+/// goes through one <see cref="SqliteWriter"/>, which runs each as an atomic unit inside a group transaction, so
+/// racing transitions are serialised and each caller is answered only once its write is committed to disk.
 /// </summary>
-public sealed partial class SqliteMetadataStore : IMetadataStore
+public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
 {
     private readonly string _connectionString;
+    private readonly SqliteWriter _writer;
 
     /// <param name="databasePath">The database file; created with its folder when missing.</param>
     public SqliteMetadataStore(string databasePath)
@@ -21,6 +23,7 @@ public sealed partial class SqliteMetadataStore : IMetadataStore
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
+        _writer = new SqliteWriter(OpenAsync);
     }
 
     public string DatabasePath { get; }
@@ -32,13 +35,12 @@ public sealed partial class SqliteMetadataStore : IMetadataStore
         await SqliteSchema.MigrateAsync(connection, cancellationToken);
     }
 
-    public async Task CheckHealthAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-        await ExecuteAsync(connection, transaction, "SELECT count(*) FROM uploads WHERE 0;", [], cancellationToken);
-        await transaction.RollbackAsync(cancellationToken);
-    }
+    /// <remarks>Through the writer, so a writer that cannot take the write lock or reach the disk is reported too.</remarks>
+    public Task CheckHealthAsync(CancellationToken cancellationToken) =>
+        _writer.RunAsync((connection, transaction, token) => ScalarAsync(connection, transaction, "SELECT count(*) FROM uploads WHERE 0;", [], token), cancellationToken);
+
+    /// <summary>Lets queued writes finish and closes the write connection.</summary>
+    public void Dispose() => _writer.Dispose();
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -47,8 +49,10 @@ public sealed partial class SqliteMetadataStore : IMetadataStore
         {
             await connection.OpenAsync(cancellationToken);
             await using var pragmas = connection.CreateCommand();
-            // FULL: a part acknowledged with 200 survives a power cut, not only a process crash.
-            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            // FULL: a part acknowledged with 200 survives a power cut, not only a process crash. busy_timeout: SQLite's
+            // own wait for a lock held elsewhere (another process on the file, a checkpoint) retries within
+            // milliseconds, where Microsoft.Data.Sqlite's retry loop sleeps 150 ms at a time.
+            pragmas.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
@@ -57,14 +61,6 @@ public sealed partial class SqliteMetadataStore : IMetadataStore
             await connection.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>A write transaction that takes SQLite's write lock at once (<c>BEGIN IMMEDIATE</c>), so checks and writes inside it see no interleaving.</summary>
-    private static Task<SqliteTransaction> BeginWriteAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        // Microsoft.Data.Sqlite has no asynchronous BEGIN; a non-deferred transaction is BEGIN IMMEDIATE.
-        return Task.FromResult(connection.BeginTransaction(deferred: false));
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
