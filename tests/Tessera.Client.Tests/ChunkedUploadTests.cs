@@ -21,7 +21,10 @@ public sealed class ChunkedUploadTests : IAsyncLifetime
         _server = await _recorder.StartServerAsync();
         _client = new TesseraClient(new TesseraClientOptions
         {
-            BaseUrl = _server.BaseAddress.ToString(), ApiKey = TesseraTestServer.KeyA, UseEnvironment = false, RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            BaseUrl = _server.BaseAddress.ToString(),
+            ApiKey = TesseraTestServer.KeyA,
+            UseEnvironment = false,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
         });
     }
 

@@ -34,7 +34,10 @@ public sealed class ClientEndpointTests : IAsyncLifetime
 
         var upload = await _client.Uploads.CreateAsync(new CreateUploadRequest
         {
-            Filename = "greeting.txt", Purpose = "assistants", Bytes = 11, MimeType = "text/plain",
+            Filename = "greeting.txt",
+            Purpose = "assistants",
+            Bytes = 11,
+            MimeType = "text/plain",
             ExpiresAfter = new ExpiresAfter { Seconds = 7200 },
         }, Token);
         var a = await _client.Uploads.AddPartAsync(upload.Id, first, Token);
@@ -151,11 +154,18 @@ public sealed class ClientEndpointTests : IAsyncLifetime
     {
         using var wrongProject = new TesseraClient(new TesseraClientOptions
         {
-            BaseUrl = _server.BaseAddress.ToString(), ApiKey = TesseraTestServer.KeyA, Project = TesseraTestServer.ProjectB, UseEnvironment = false,
+            BaseUrl = _server.BaseAddress.ToString(),
+            ApiKey = TesseraTestServer.KeyA,
+            Project = TesseraTestServer.ProjectB,
+            UseEnvironment = false,
         });
         using var rightProject = new TesseraClient(new TesseraClientOptions
         {
-            BaseUrl = _server.BaseAddress.ToString(), ApiKey = TesseraTestServer.KeyA, Project = TesseraTestServer.ProjectA, Organization = "org-any", UseEnvironment = false,
+            BaseUrl = _server.BaseAddress.ToString(),
+            ApiKey = TesseraTestServer.KeyA,
+            Project = TesseraTestServer.ProjectA,
+            Organization = "org-any",
+            UseEnvironment = false,
         });
 
         var error = await Assert.ThrowsAsync<TesseraApiException>(() => wrongProject.Files.ListAsync(cancellationToken: Token));

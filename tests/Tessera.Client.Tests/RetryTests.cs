@@ -21,7 +21,10 @@ public sealed class RetryTests : IAsyncLifetime
         _server = await _recorder.StartServerAsync();
         _client = new TesseraClient(new TesseraClientOptions
         {
-            BaseUrl = _server.BaseAddress.ToString(), ApiKey = TesseraTestServer.KeyA, UseEnvironment = false, RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            BaseUrl = _server.BaseAddress.ToString(),
+            ApiKey = TesseraTestServer.KeyA,
+            UseEnvironment = false,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
         });
     }
 
@@ -111,7 +114,10 @@ public sealed class RetryTests : IAsyncLifetime
     {
         using var nowhere = new TesseraClient(new TesseraClientOptions
         {
-            BaseUrl = "http://127.0.0.1:1/v1", ApiKey = "k", UseEnvironment = false, RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            BaseUrl = "http://127.0.0.1:1/v1",
+            ApiKey = "k",
+            UseEnvironment = false,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
         });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => nowhere.Files.ListAsync(cancellationToken: Token));
