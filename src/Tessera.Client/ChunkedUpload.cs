@@ -30,6 +30,7 @@ internal sealed class ChunkedUpload
     private int _partsSent;
     private int _partsReused;
     private Exception? _failure;
+    private UploadObject? _completedEarlier;
 
     public ChunkedUpload(UploadsClient uploads, Stream source, string filename, long length, string purpose, ChunkedUploadOptions options, ResumeStateStore? store)
     {
@@ -54,6 +55,12 @@ internal sealed class ChunkedUpload
         if (_store is { HasUpload: true })
         {
             (notice, held) = await FindEarlierPartsAsync(_store, cancellationToken);
+            if (_completedEarlier is not null)
+            {
+                // The earlier run completed the upload but stopped before forgetting it: the file is there already.
+                _store.Delete();
+                return new ChunkedUploadResult { Upload = _completedEarlier, ResumeNotice = notice };
+            }
         }
 
         if (_uploadId.Length == 0)
@@ -97,6 +104,12 @@ internal sealed class ChunkedUpload
         try
         {
             var upload = await _uploads.GetAsync(state.UploadId, cancellationToken);
+            if (upload is { Status: UploadStatuses.Completed, File: not null })
+            {
+                _completedEarlier = upload;
+                return ($"The earlier upload {state.UploadId} was already completed.", new Dictionary<int, StoredPartObject>());
+            }
+
             if (upload.Status != UploadStatuses.Pending)
             {
                 store.Delete();

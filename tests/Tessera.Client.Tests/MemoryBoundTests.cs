@@ -3,6 +3,7 @@ using Tessera.Client.Tests.Infrastructure;
 namespace Tessera.Client.Tests;
 
 /// <summary>The chunked upload's memory stays near part size x parts in flight, whatever the file's size.</summary>
+[Collection(nameof(MemoryBoundTests))]
 public sealed class MemoryBoundTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int PartSize = 8 << 20;
@@ -41,3 +42,7 @@ public sealed class MemoryBoundTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.InRange(allocated, 0, ((long)PartSize * Parallelism) + (64L << 20));
     }
 }
+
+/// <summary>Allocations are counted across the process, so this runs alone, after the tests that run in parallel.</summary>
+[CollectionDefinition(nameof(MemoryBoundTests), DisableParallelization = true)]
+public sealed class MemoryBoundCollection;
