@@ -85,7 +85,7 @@ public sealed class TesseraClient : IDisposable
             ConnectTimeout = options.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
-        var retries = new ResilienceHandler(TesseraResilience.Build(options)) { InnerHandler = transport };
+        var retries = new ResilienceHandler(TesseraResilience.Build(options)) { InnerHandler = options.WrapTransport?.Invoke(transport) ?? transport };
         return new HttpClient(retries) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -46,6 +46,13 @@ public sealed class TesseraClientOptions
     /// <summary>How long opening a connection may take (only for a client made with <c>new</c>; the factory's handler is configured by <c>AddTesseraClient</c>).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Wraps the connection handler of a client made with <c>new</c>, inside the retries, so the wrapper sees every
+    /// attempt (a <c>--debug</c> log of requests and responses, say). Null: nothing is wrapped. With
+    /// <c>AddTesseraClient</c>, add a handler to the returned builder instead.
+    /// </summary>
+    public Func<HttpMessageHandler, HttpMessageHandler>? WrapTransport { get; set; }
+
     /// <summary>Whether null settings are read from the <c>OPENAI_*</c> environment variables.</summary>
     public bool UseEnvironment { get; set; } = true;
 

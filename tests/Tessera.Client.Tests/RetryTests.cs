@@ -57,6 +57,25 @@ public sealed class RetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wrapped_transport_sees_every_attempt()
+    {
+        _recorder.Intercept = Faults.FailFirst(2, "POST", "/uploads", status: 503);
+        var seen = new List<int>();
+        using var client = new TesseraClient(new TesseraClientOptions
+        {
+            BaseUrl = _server.BaseAddress.ToString(),
+            ApiKey = TesseraTestServer.KeyA,
+            UseEnvironment = false,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            WrapTransport = transport => new StatusLog(seen) { InnerHandler = transport },
+        });
+
+        await client.Uploads.CreateAsync(SomeUpload, Token);
+
+        Assert.Equal([503, 503, 200], seen);
+    }
+
+    [Fact]
     public async Task A_400_is_not_retried()
     {
         await Assert.ThrowsAsync<TesseraApiException>(() => _client.Uploads.CreateAsync(SomeUpload with { Purpose = "nope" }, Token));
@@ -121,5 +140,15 @@ public sealed class RetryTests : IAsyncLifetime
         });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => nowhere.Files.ListAsync(cancellationToken: Token));
+    }
+
+    private sealed class StatusLog(List<int> seen) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            seen.Add((int)response.StatusCode);
+            return response;
+        }
     }
 }
