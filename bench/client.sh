@@ -24,11 +24,11 @@ log() { printf '[client-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 SERVER_BIN="$REPO/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll"
-CLIENT_BIN="$REPO/bench/ClientUpload/bin/Release/net10.0/ClientUpload.dll"
+CLIENT_BIN="$REPO/bench/Tessera.ClientBench/bin/Release/net10.0/Tessera.ClientBench.dll"
 if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
     log "building the server and the client driver (Release)"
     dotnet build -c Release "$REPO/src/Tessera.Server" -nologo -v quiet >/dev/null || die "server build failed"
-    dotnet build -c Release "$REPO/bench/ClientUpload" -nologo -v quiet >/dev/null || die "client build failed"
+    dotnet build -c Release "$REPO/bench/Tessera.ClientBench" -nologo -v quiet >/dev/null || die "client build failed"
 fi
 
 WORK=$(mktemp -d /tmp/tessera-client-bench.XXXXXX)

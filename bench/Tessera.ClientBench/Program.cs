@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using Tessera.Client;
 
-// Usage: ClientUpload BASE_URL FILE PART_MIB PARALLEL md5|nomd5
+// Usage: Tessera.ClientBench BASE_URL FILE PART_MIB PARALLEL md5|nomd5
 // Prints one line: "<seconds> <peak RSS bytes> <seconds until every part was acknowledged> <file id>"; the rest of
 // the time is the complete (with an MD5, the server reads the whole file back to check it). The file is deleted afterwards so repetitions do not fill the disk.
 if (args.Length != 5)
 {
-    Console.Error.WriteLine("usage: ClientUpload BASE_URL FILE PART_MIB PARALLEL md5|nomd5");
+    Console.Error.WriteLine("usage: Tessera.ClientBench BASE_URL FILE PART_MIB PARALLEL md5|nomd5");
     return 2;
 }
 
