@@ -63,7 +63,7 @@ public static class FilesApi
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
             await metadata.CreateFileAsync(file, new FileSegment(received.Key, received.Bytes), CancellationToken.None);
             logger.FileCreated(file.Id, file.Bytes);
-            return TypedResults.Ok(FileObject.From(file));
+            return TypedResults.Ok(file.ToContract());
         }
         catch
         {
@@ -103,15 +103,15 @@ public static class FilesApi
 
         var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
             ?? throw ApiErrors.InvalidField("after", $"No such File object: {Shorten(after!)} - 'after' must name a file of an earlier page.");
-        var data = page.Files.Select(FileObject.From).ToList();
-        return TypedResults.Ok(new ListObject<FileObject>(data, page.HasMore, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id));
+        var data = page.Files.Select(f => f.ToContract()).ToList();
+        return TypedResults.Ok(data.ToPage(page.HasMore, f => f.Id));
     }
 
     // "Returns information about a specific file."
     internal static async Task<IResult> GetFileAsync(string fileId, HttpContext http, IMetadataStore metadata, UploadClock clock)
     {
         var file = await metadata.FindFileAsync(http.CallerProject(), fileId, clock.Now, http.RequestAborted) ?? throw ApiErrors.NoSuchFile(fileId);
-        return TypedResults.Ok(FileObject.From(file));
+        return TypedResults.Ok(file.ToContract());
     }
 
     // "Delete a file and remove it from all vector stores."
@@ -124,7 +124,7 @@ public static class FilesApi
 
         logger.FileDeleted(fileId);
         reclaimer.Wake();
-        return TypedResults.Ok(new DeletedFileObject(fileId));
+        return TypedResults.Ok(ContractMapping.DeletedFile(fileId));
     }
 
     // "Returns the contents of the specified file."

@@ -1,3 +1,4 @@
+using Tessera.Contracts;
 using Tessera.Domain;
 using Tessera.Server.Content;
 using Tessera.Server.Hosting;
@@ -86,7 +87,7 @@ public static class UploadsApi
             FileExpiresAfterSeconds = expiresAfterSeconds,
         };
         await metadata.CreateUploadAsync(upload, cancellationToken);
-        return TypedResults.Ok(UploadObject.From(upload, now));
+        return TypedResults.Ok(upload.ToContract(now));
     }
 
     // Our extension: "the Upload as above, so a client that lost its state can find out where it stands."
@@ -155,7 +156,7 @@ public static class UploadsApi
         }
 
         logger.PartStored(uploadId, part.Id, part.Bytes);
-        return TypedResults.Ok(new PartObject(part.Id, part.CreatedAt, uploadId));
+        return TypedResults.Ok(part.ToContract());
     }
 
     // Our extension: "the parts received so far (id, created_at, bytes, md5), so a client can resume an interrupted
@@ -176,10 +177,10 @@ public static class UploadsApi
                 await metadata.SetPartMd5Async(part.Id, md5, cancellationToken);
             }
 
-            listed.Add(new StoredPartObject(part.Id, part.CreatedAt, uploadId, part.Bytes, md5));
+            listed.Add(part.ToStoredContract(md5));
         }
 
-        return TypedResults.Ok(new ListObject<StoredPartObject>(listed, false, listed.FirstOrDefault()?.Id, listed.LastOrDefault()?.Id));
+        return TypedResults.Ok(listed.ToPage(hasMore: false, p => p.Id));
     }
 
     // "Completes the Upload. Within the returned Upload object, there is a nested File object that is ready to use
@@ -258,7 +259,7 @@ public static class UploadsApi
         }
 
         logger.UploadCompleted(uploadId, file.Id, file.Bytes);
-        return TypedResults.Ok(UploadObject.From(outcome.Upload!, clock.Now, file));
+        return TypedResults.Ok(outcome.Upload!.ToContract(clock.Now, file));
     }
 
     // "Cancels the Upload. No Parts may be added after an Upload is cancelled."
@@ -268,7 +269,7 @@ public static class UploadsApi
         var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
         if (UploadCanCancel(upload, clock.Now))
         {
-            return TypedResults.Ok(UploadObject.From(upload, clock.Now));
+            return TypedResults.Ok(upload.ToContract(clock.Now));
         }
 
         var outcome = await metadata.CancelUploadAsync(uploadId, clock.Now, cancellationToken);
@@ -276,17 +277,17 @@ public static class UploadsApi
         if (!outcome.Succeeded)
         {
             UploadCanCancel(current, clock.Now);
-            return TypedResults.Ok(UploadObject.From(current, clock.Now));
+            return TypedResults.Ok(current.ToContract(clock.Now));
         }
 
         logger.UploadCancelled(uploadId);
         reclaimer.Wake();
-        return TypedResults.Ok(UploadObject.From(current, clock.Now));
+        return TypedResults.Ok(current.ToContract(clock.Now));
     }
 
     private static async Task<UploadObject> RenderAsync(Upload upload, HttpContext http, IMetadataStore metadata, long now)
     {
         var file = upload.FileId is { } fileId ? await metadata.FindFileAsync(upload.ProjectId, fileId, now, http.RequestAborted) : null;
-        return UploadObject.From(upload, now, file);
+        return upload.ToContract(now, file);
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Tessera.Contracts;
 using Tessera.Domain;
 
 namespace Tessera.Server.Http;
@@ -12,27 +14,14 @@ internal static class ErrorEnvelope
         response.StatusCode = (int)error.Status;
         response.ContentType = "application/json";
         response.Headers.ContentLength = null;
-        await using var writer = new Utf8JsonWriter(response.Body, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        writer.WriteStartObject();
-        writer.WriteStartObject("error");
-        writer.WriteString("message", error.Message);
-        writer.WriteString("type", error.Type);
-        WriteNullable(writer, "param", error.Param);
-        WriteNullable(writer, "code", error.Code);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-        await writer.FlushAsync(response.HttpContext.RequestAborted);
-    }
+        var envelope = new ErrorResponse { Error = new ApiError { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
+        // Serialized into memory first: the writer flushes synchronously, which Kestrel refuses on the response body.
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            JsonSerializer.Serialize(writer, envelope, TesseraJsonContext.Default.ErrorResponse);
+        }
 
-    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
-    {
-        if (value is null)
-        {
-            writer.WriteNull(name);
-        }
-        else
-        {
-            writer.WriteString(name, value);
-        }
+        await response.Body.WriteAsync(buffer.WrittenMemory, response.HttpContext.RequestAborted);
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Files;
-using Tessera.Server.Apis;
+using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests.Sdk;
@@ -155,7 +155,7 @@ public sealed partial class DotnetSdkConformanceTests(KeyedServer fixture) : ICl
     {
         const long Bytes = (8L << 30) - 1;
         var json = _server.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var wire = JsonSerializer.Serialize(new FileObject("file-1111111111111111111111", Bytes, 1_700_000_000, null, "huge.bin", "batch"), json);
+        var wire = JsonSerializer.Serialize(new FileObject { Id = "file-1111111111111111111111", Bytes = Bytes, CreatedAt = 1_700_000_000, Filename = "huge.bin", Purpose = "batch" }, json);
 
         var file = ModelReaderWriter.Read<OpenAIFile>(BinaryData.FromString(wire))!;
 

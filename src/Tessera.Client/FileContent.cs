@@ -1,0 +1,44 @@
+namespace Tessera.Client;
+
+/// <summary>A file's bytes as they arrive (a stream over the open response); dispose it to release the connection.</summary>
+public sealed class FileContent : IAsyncDisposable, IDisposable
+{
+    private readonly HttpResponseMessage _response;
+
+    internal FileContent(HttpResponseMessage response, Stream stream, long offset)
+    {
+        _response = response;
+        Stream = stream;
+        Offset = offset;
+        Length = response.Content.Headers.ContentLength;
+        TotalLength = response.Content.Headers.ContentRange?.Length ?? (offset == 0 ? Length : null);
+        ETag = response.Headers.ETag?.Tag;
+    }
+
+    /// <summary>The bytes from <see cref="Offset"/> on.</summary>
+    public Stream Stream { get; }
+
+    /// <summary>Where <see cref="Stream"/> starts in the file (what was asked for with <c>Range</c>, or 0).</summary>
+    public long Offset { get; }
+
+    /// <summary>How many bytes <see cref="Stream"/> holds; null when the server did not say.</summary>
+    public long? Length { get; }
+
+    /// <summary>The whole file's size; null when the server did not say.</summary>
+    public long? TotalLength { get; }
+
+    /// <summary>The file's entity tag, for an <c>If-Range</c> on a later resumed download; null when none was sent.</summary>
+    public string? ETag { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stream.DisposeAsync();
+        _response.Dispose();
+    }
+
+    public void Dispose()
+    {
+        Stream.Dispose();
+        _response.Dispose();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Tessera.Contracts;
+
+namespace Tessera.Client;
+
+/// <summary>OpenAI's Files API.</summary>
+public sealed class FilesClient
+{
+    private readonly TesseraClient _client;
+
+    internal FilesClient(TesseraClient client) => _client = client;
+
+    /// <summary>
+    /// <c>POST /files</c> with the rest of <paramref name="content"/>, streamed. A stream that can seek is sent again
+    /// if a retry is needed; one that cannot (standard input) is sent once and never retried.
+    /// </summary>
+    public async Task<FileObject> CreateAsync(Stream content, string filename, string purpose, ExpiresAfter? expiresAfter = null, CancellationToken cancellationToken = default) =>
+        (await CreateWithResponseAsync(content, filename, purpose, expiresAfter, cancellationToken)).Value;
+
+    public Task<ApiResponse<FileObject>> CreateWithResponseAsync(Stream content, string filename, string purpose, ExpiresAfter? expiresAfter = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(purpose), "purpose" },
+        };
+        if (expiresAfter is not null)
+        {
+            form.Add(new StringContent(expiresAfter.Anchor), "expires_after[anchor]");
+            form.Add(new StringContent(expiresAfter.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)), "expires_after[seconds]");
+        }
+
+        // The stream stays the caller's: StreamContent would dispose it with the request.
+        var file = new StreamContent(new LeaveOpenStream(content), 256 * 1024);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", filename);
+
+        var request = _client.NewRequest(HttpMethod.Post, "files", form);
+        if (!content.CanSeek)
+        {
+            request.Options.Set(TesseraResilience.NotReplayable, true);
+        }
+
+        return _client.SendAsync(request, TesseraJsonContext.Default.FileObject, cancellationToken);
+    }
+
+    /// <summary><c>POST /files</c> with the file at <paramref name="path"/>, named by its file name.</summary>
+    public async Task<FileObject> CreateAsync(string path, string purpose, ExpiresAfter? expiresAfter = null, CancellationToken cancellationToken = default)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return await CreateAsync(stream, Path.GetFileName(path), purpose, expiresAfter, cancellationToken);
+    }
+
+    /// <summary><c>GET /files/{id}</c>.</summary>
+    public async Task<FileObject> GetAsync(string fileId, CancellationToken cancellationToken = default) =>
+        (await GetWithResponseAsync(fileId, cancellationToken)).Value;
+
+    public Task<ApiResponse<FileObject>> GetWithResponseAsync(string fileId, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(_client.NewRequest(HttpMethod.Get, $"files/{TesseraClient.Escape(fileId)}"), TesseraJsonContext.Default.FileObject, cancellationToken);
+
+    /// <summary><c>GET /files</c>: one page.</summary>
+    public async Task<ListObject<FileObject>> ListAsync(FileListOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await ListWithResponseAsync(options, cancellationToken)).Value;
+
+    public Task<ApiResponse<ListObject<FileObject>>> ListWithResponseAsync(FileListOptions? options = null, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(_client.NewRequest(HttpMethod.Get, "files" + QueryOf(options)), TesseraJsonContext.Default.ListObjectFileObject, cancellationToken);
+
+    /// <summary>Every file, page after page while <c>has_more</c>, each page continuing after the last id of the one before.</summary>
+    public async IAsyncEnumerable<FileObject> ListAllAsync(FileListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = options ?? new FileListOptions();
+        while (true)
+        {
+            var page = await ListAsync(query, cancellationToken);
+            foreach (var file in page.Data)
+            {
+                yield return file;
+            }
+
+            var last = page.LastId ?? (page.Data.Count > 0 ? page.Data[^1].Id : null);
+            if (!page.HasMore || last is null)
+            {
+                yield break;
+            }
+
+            query = query with { After = last };
+        }
+    }
+
+    /// <summary><c>DELETE /files/{id}</c>.</summary>
+    public async Task<DeletedFileObject> DeleteAsync(string fileId, CancellationToken cancellationToken = default) =>
+        (await DeleteWithResponseAsync(fileId, cancellationToken)).Value;
+
+    public Task<ApiResponse<DeletedFileObject>> DeleteWithResponseAsync(string fileId, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(_client.NewRequest(HttpMethod.Delete, $"files/{TesseraClient.Escape(fileId)}"), TesseraJsonContext.Default.DeletedFileObject, cancellationToken);
+
+    /// <summary>
+    /// <c>GET /files/{id}/content</c> from byte <paramref name="offset"/> on (a <c>Range</c> request when above 0, to
+    /// resume a download). The bytes stream as they arrive; nothing is buffered whole.
+    /// </summary>
+    public async Task<FileContent> OpenContentAsync(string fileId, long offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        using var request = _client.NewRequest(HttpMethod.Get, $"files/{TesseraClient.Escape(fileId)}/content");
+        request.Headers.Accept.Clear();
+        if (offset > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(offset, null);
+        }
+
+        var response = await _client.SendForResponseAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            if (offset > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+            {
+                throw new NotSupportedException($"The server ignored the Range request for {fileId} (it answered {(int)response.StatusCode}); the download cannot resume at byte {offset}.");
+            }
+
+            return new FileContent(response, await response.Content.ReadAsStreamAsync(cancellationToken), offset);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private static string QueryOf(FileListOptions? options)
+    {
+        if (options is null)
+        {
+            return "";
+        }
+
+        var parts = new List<string>(4);
+        Add(parts, "purpose", options.Purpose);
+        Add(parts, "limit", options.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add(parts, "order", options.Order);
+        Add(parts, "after", options.After);
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+
+        static void Add(List<string> parts, string name, string? value)
+        {
+            if (value is not null)
+            {
+                parts.Add($"{name}={Uri.EscapeDataString(value)}");
+            }
+        }
+    }
+}

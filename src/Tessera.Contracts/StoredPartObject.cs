@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace Tessera.Contracts;
+
+/// <summary>
+/// One part as <c>GET /uploads/{id}/parts</c> lists it (Tessera's extension): with its size and MD5, so a client can
+/// resume an interrupted upload without sending the same bytes again.
+/// </summary>
+public sealed record StoredPartObject
+{
+    [JsonPropertyName("id")]
+    public string Id { get; init; } = "";
+
+    [JsonPropertyName("created_at")]
+    public long CreatedAt { get; init; }
+
+    [JsonPropertyName("upload_id")]
+    public string UploadId { get; init; } = "";
+
+    [JsonPropertyName("bytes")]
+    public long Bytes { get; init; }
+
+    /// <summary>Lower-case hex MD5 of the part's bytes.</summary>
+    [JsonPropertyName("md5")]
+    public string Md5 { get; init; } = "";
+
+    [JsonPropertyName("object")]
+    public string Object { get; init; } = "upload.part";
+}
