@@ -3,16 +3,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Tessera.Server.Hosting;
-using Tessera.Server.Sweeping;
 
-namespace Tessera.Server.Tests.Infrastructure;
+namespace Tessera.Testing;
 
 /// <summary>
 /// A real Tessera: Kestrel on a loopback port, SQLite and a data folder of its own. Only the API's clock is a fake,
-/// so tests can move time past an expiry.
+/// so tests can move time past an expiry. Shared by the server's and the client's test projects.
 /// </summary>
 public sealed class TesseraTestServer : IAsyncDisposable
 {
@@ -46,9 +44,6 @@ public sealed class TesseraTestServer : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
 
     public IServiceProvider Services => _app.Services;
-
-    /// <summary>Runs the sweeper's work now, instead of waiting for its timer.</summary>
-    internal ExpirySweeper Sweeper => _app.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
 
     /// <summary>
     /// Starts a server. Keyed mode (projects alpha and beta) unless <paramref name="openMode"/>.
@@ -131,14 +126,4 @@ public sealed class TesseraTestServer : IAsyncDisposable
             }
         }
     }
-}
-
-/// <summary>One keyed server shared by the tests of a class.</summary>
-public sealed class KeyedServer : IAsyncLifetime
-{
-    public TesseraTestServer Server { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() => Server = await TesseraTestServer.StartAsync();
-
-    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Tessera.Server.Sweeping;
+
+namespace Tessera.Server.Tests.Infrastructure;
+
+/// <summary>One keyed server shared by the tests of a class.</summary>
+public sealed class KeyedServer : IAsyncLifetime
+{
+    public TesseraTestServer Server { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Server = await TesseraTestServer.StartAsync();
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
+}
+
+public static class TesseraTestServerExtensions
+{
+    extension(TesseraTestServer server)
+    {
+        /// <summary>Runs the sweeper's work now, instead of waiting for its timer.</summary>
+        internal ExpirySweeper Sweeper => server.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
+    }
+}
