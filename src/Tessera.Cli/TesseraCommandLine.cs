@@ -18,6 +18,7 @@ internal static class TesseraCommandLine
             new UploadsCommands(global).Build(),
             new UploadPartsCommands(global).Build(),
             new FilesCommands(global).Build(),
+            new UploadCommand(global).Build(),
         };
         global.AddTo(root);
         return root;
