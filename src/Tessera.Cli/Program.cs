@@ -1,0 +1,3 @@
+using Tessera.Cli;
+
+return await TesseraCommandLine.RunAsync(args);
