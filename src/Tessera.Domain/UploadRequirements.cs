@@ -12,50 +12,67 @@ public static class UploadRequirements
     /// <summary>Parts may be added to a pending upload only (docs/api.md section 4, row "add part").</summary>
     public static void UploadAcceptsParts(Upload upload, long now)
     {
-        var status = upload.StatusAt(now);
-        if (status != UploadStatus.Pending)
+        if (upload.StatusAt(now) != UploadStatus.Pending)
         {
-            throw ApiErrors.StateConflict(
-                $"Upload {upload.Id} is {status.ToWireName()}; parts can be added only while it is pending.");
+            throw PartRefusedByState(upload, now);
         }
     }
 
+    /// <summary>The 400 for a part sent to an upload that is no longer pending.</summary>
+    public static TesseraException PartRefusedByState(Upload upload, long now) => ApiErrors.StateConflict(
+        $"Upload {upload.Id} is {upload.StatusAt(now).ToWireName()}; parts can be added only while it is pending.");
+
     /// <summary>
-    /// A pending upload may be completed; a completed one only again with the same <c>part_ids</c> (a retry after a
-    /// lost answer). Returns true when the request is such a retry and should be answered with the upload as it is.
+    /// A cancelled or expired upload refuses a complete before its body is read; a completed one is judged once its
+    /// <c>part_ids</c> are known, since the same ones make a retry.
     /// </summary>
-    public static bool UploadCanComplete(Upload upload, IReadOnlyList<string> partIds, long now)
+    public static void UploadMayStillComplete(Upload upload, long now)
     {
-        var status = upload.StatusAt(now);
-        switch (status)
+        if (upload.StatusAt(now) is UploadStatus.Cancelled or UploadStatus.Expired)
         {
-            case UploadStatus.Pending:
-                return false;
-            case UploadStatus.Completed when upload.CompletedPartIds is { } done && done.SequenceEqual(partIds, StringComparer.Ordinal):
-                return true;
-            case UploadStatus.Completed:
-                throw ApiErrors.StateConflict(
-                    $"Upload {upload.Id} is already completed with other part_ids; a retry must repeat the same part_ids.");
-            default:
-                throw ApiErrors.StateConflict(
-                    $"Upload {upload.Id} is {status.ToWireName()}; only a pending upload can be completed.");
+            throw CompleteRefusal(upload, [], now)!;
         }
     }
 
     /// <summary>
-    /// A pending upload may be cancelled, and a cancelled one again (a retry). Returns true when the request is such a
-    /// retry and should be answered with the upload as it is.
+    /// The state check of complete (docs/api.md section 4, row "complete"): false for a pending upload, which goes
+    /// on to the other checks; true for a completed one whose <c>part_ids</c> are these (a retry after a lost
+    /// answer, to be answered with the upload as it is); the 400 for any other state.
     /// </summary>
-    public static bool UploadCanCancel(Upload upload, long now)
+    public static bool IsRetriedCompletion(Upload upload, IReadOnlyList<string> partIds, long now) =>
+        CompleteRefusal(upload, partIds, now) is { } refusal ? throw refusal : upload.StatusAt(now) == UploadStatus.Completed;
+
+    /// <summary>
+    /// Why the upload's state refuses a complete with these <c>part_ids</c>; null when it allows it (pending) or it
+    /// is a retry of the complete that succeeded.
+    /// </summary>
+    public static TesseraException? CompleteRefusal(Upload upload, IReadOnlyList<string> partIds, long now)
     {
         var status = upload.StatusAt(now);
         return status switch
         {
-            UploadStatus.Pending => false,
-            UploadStatus.Cancelled => true,
-            _ => throw ApiErrors.StateConflict(
-                $"Upload {upload.Id} is {status.ToWireName()}; only a pending upload can be cancelled."),
+            UploadStatus.Pending => null,
+            UploadStatus.Completed when upload.CompletedPartIds is { } done && done.SequenceEqual(partIds, StringComparer.Ordinal) => null,
+            UploadStatus.Completed => ApiErrors.StateConflict(
+                $"Upload {upload.Id} is already completed with other part_ids; a retry must repeat the same part_ids."),
+            _ => ApiErrors.StateConflict($"Upload {upload.Id} is {status.ToWireName()}; only a pending upload can be completed."),
         };
+    }
+
+    /// <summary>
+    /// The state check of cancel (docs/api.md section 4, row "cancel"): false for a pending upload, to be cancelled;
+    /// true for a cancelled one (a retry, to be answered with the upload as it is); the 400 for any other state.
+    /// </summary>
+    public static bool IsRetriedCancellation(Upload upload, long now) =>
+        CancelRefusal(upload, now) is { } refusal ? throw refusal : upload.StatusAt(now) == UploadStatus.Cancelled;
+
+    /// <summary>Why the upload's state refuses a cancel; null when it is pending or already cancelled (a retry).</summary>
+    public static TesseraException? CancelRefusal(Upload upload, long now)
+    {
+        var status = upload.StatusAt(now);
+        return status is UploadStatus.Pending or UploadStatus.Cancelled
+            ? null
+            : ApiErrors.StateConflict($"Upload {upload.Id} is {status.ToWireName()}; only a pending upload can be cancelled.");
     }
 
     /// <summary>
@@ -104,15 +121,18 @@ public static class UploadRequirements
         }
     }
 
-    /// <summary>The part stays within its size limit; the upload's stored parts within theirs.</summary>
+    /// <summary>The upload's stored parts stay within their limit with this part.</summary>
     public static void PartFitsUpload(long storedBytes, long partBytes, TesseraLimits limits)
     {
         if (storedBytes + partBytes > limits.MaxUploadBytes)
         {
-            throw ApiErrors.InvalidField("data",
-                $"This part would bring the upload's stored parts to {storedBytes + partBytes} bytes, over the limit of {limits.MaxUploadBytes} bytes.");
+            throw StoredPartsOverLimit(storedBytes, partBytes, limits);
         }
     }
+
+    /// <summary>The 400 for a part that would bring the upload's stored parts over their limit.</summary>
+    public static TesseraException StoredPartsOverLimit(long storedBytes, long partBytes, TesseraLimits limits) => ApiErrors.InvalidField("data",
+        $"This part would bring the upload's stored parts to {storedBytes + partBytes} bytes, over the limit of {limits.MaxUploadBytes} bytes.");
 
     private static string Shorten(string value) => value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}...'";
 }

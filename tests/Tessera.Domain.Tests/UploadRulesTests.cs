@@ -34,11 +34,24 @@ public sealed class UploadRulesTests
     public void Complete_is_a_retry_only_for_a_completed_upload_with_the_same_part_ids_in_the_same_order()
     {
         var completed = PendingUpload() with { Status = UploadStatus.Completed, CompletedPartIds = ["a", "b"] };
-        Assert.True(UploadRequirements.UploadCanComplete(completed, ["a", "b"], 2000));
-        var refused = Assert.Throws<TesseraException>(() => UploadRequirements.UploadCanComplete(completed, ["b", "a"], 2000));
+        Assert.True(UploadRequirements.IsRetriedCompletion(completed, ["a", "b"], 2000));
+        var refused = Assert.Throws<TesseraException>(() => UploadRequirements.IsRetriedCompletion(completed, ["b", "a"], 2000));
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal("upload_id", refused.Param);
-        Assert.False(UploadRequirements.UploadCanComplete(PendingUpload(), ["a"], 2000));
+        Assert.False(UploadRequirements.IsRetriedCompletion(PendingUpload(), ["a"], 2000));
+    }
+
+    [Fact]
+    public void Cancel_is_a_retry_for_a_cancelled_upload_and_refused_once_completed_or_expired()
+    {
+        Assert.False(UploadRequirements.IsRetriedCancellation(PendingUpload(), 2000));
+        Assert.True(UploadRequirements.IsRetriedCancellation(PendingUpload() with { Status = UploadStatus.Cancelled }, 2000));
+        var completed = Assert.Throws<TesseraException>(() =>
+            UploadRequirements.IsRetriedCancellation(PendingUpload() with { Status = UploadStatus.Completed }, 2000));
+        Assert.Contains("completed", completed.Message);
+        var expired = Assert.Throws<TesseraException>(() => UploadRequirements.IsRetriedCancellation(PendingUpload(), 4600));
+        Assert.Contains("expired", expired.Message);
+        Assert.Null(UploadRequirements.CancelRefusal(PendingUpload() with { Status = UploadStatus.Cancelled }, 2000));
     }
 
     [Fact]

@@ -17,8 +17,8 @@ public sealed class CleanupTests
         var partId = await client.AddPartAsync(uploadId, Api.RandomBytes(5));
 
         server.Clock.Advance(TimeSpan.FromSeconds(3600));
-        await server.Sweeper.ExpireOverdueAsync(CancellationToken.None);
-        await server.Sweeper.DeleteGarbageAsync(CancellationToken.None);
+        await server.Reclaimer.ExpireOverdueAsync(CancellationToken.None);
+        await server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
 
         Assert.DoesNotContain(server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
         var upload = await (await client.GetAsync($"uploads/{uploadId}")).ShouldSucceedAsync();
@@ -42,8 +42,8 @@ public sealed class CleanupTests
         var listing = await (await client.GetAsync("files")).ShouldSucceedAsync();
         Assert.Equal([kept], listing.GetProperty("data").EnumerateArray().Select(f => f.Id()));
 
-        await server.Sweeper.ExpireOverdueAsync(CancellationToken.None);
-        await server.Sweeper.DeleteGarbageAsync(CancellationToken.None);
+        await server.Reclaimer.ExpireOverdueAsync(CancellationToken.None);
+        await server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
         Assert.DoesNotContain(server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
         Assert.Equal([9], await client.GetByteArrayAsync($"files/{kept}/content"));
     }
@@ -64,7 +64,7 @@ public sealed class CleanupTests
         await File.WriteAllBytesAsync(oldUnfinished, [1]);
         File.SetLastWriteTimeUtc(oldUnfinished, DateTime.UtcNow.AddHours(-2));
 
-        await server.Sweeper.ReconcileAsync(CancellationToken.None);
+        await server.Reclaimer.ReconcileAsync(CancellationToken.None);
 
         Assert.False(File.Exists(oldOrphan));
         Assert.False(File.Exists(oldUnfinished));

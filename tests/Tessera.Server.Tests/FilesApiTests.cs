@@ -191,7 +191,7 @@ public sealed class FilesApiTests(KeyedServer fixture) : IClassFixture<KeyedServ
         Assert.Contains(_server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
 
         await (await client.DeleteAsync($"files/{fileId}")).ShouldSucceedAsync();
-        await _server.Sweeper.DeleteGarbageAsync(CancellationToken.None);
+        await _server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
         Assert.DoesNotContain(_server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
     }
 

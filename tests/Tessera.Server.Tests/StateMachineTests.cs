@@ -82,7 +82,7 @@ public sealed class StateMachineTests(KeyedServer fixture) : IClassFixture<Keyed
         Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         Assert.False(cancelled.TryGetProperty("file", out _));
 
-        await _server.Sweeper.DeleteGarbageAsync(CancellationToken.None);
+        await _server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
         Assert.DoesNotContain(_server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
     }
 
@@ -188,7 +188,7 @@ public sealed class StateMachineTests(KeyedServer fixture) : IClassFixture<Keyed
         var unlisted = await client.AddPartAsync(uploadId, [9, 9]);
         var file = (await client.CompleteAsync(uploadId, [listed])).GetProperty("file");
 
-        await _server.Sweeper.DeleteGarbageAsync(CancellationToken.None);
+        await _server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
         Assert.DoesNotContain(_server.BlobFiles(), path => path.EndsWith(unlisted, StringComparison.Ordinal));
         Assert.Equal([1, 2, 3], await client.GetByteArrayAsync($"files/{file.Id()}/content"));
     }

@@ -6,7 +6,7 @@ using Tessera.Server.Content;
 using Tessera.Server.Hosting;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
-using Tessera.Server.Sweeping;
+using Tessera.Server.Reclaiming;
 using Tessera.Storage;
 
 namespace Tessera.Server.Apis;

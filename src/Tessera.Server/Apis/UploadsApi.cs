@@ -4,7 +4,7 @@ using Tessera.Server.Content;
 using Tessera.Server.Hosting;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
-using Tessera.Server.Sweeping;
+using Tessera.Server.Reclaiming;
 using Tessera.Storage;
 using static Tessera.Domain.UploadRequirements;
 
@@ -140,19 +140,12 @@ public static class UploadsApi
         if (outcome.Result != AddPartResult.Added)
         {
             await ingest.DiscardAsync(received.Key);
-            switch (outcome.Result)
+            throw outcome.Result switch
             {
-                case AddPartResult.NoSuchUpload:
-                    throw ApiErrors.NoSuchUpload(uploadId);
-                case AddPartResult.UploadNotPending:
-                    UploadAcceptsParts(outcome.Upload!, clock.Now);
-                    break;
-                default:
-                    PartFitsUpload(outcome.StoredBytes, part.Bytes, limits);
-                    break;
-            }
-
-            throw new InvalidOperationException($"AddPartAsync refused part {part.Id} without a reason.");
+                AddPartResult.NoSuchUpload => ApiErrors.NoSuchUpload(uploadId),
+                AddPartResult.UploadNotPending => PartRefusedByState(outcome.Upload!, clock.Now),
+                _ => StoredPartsOverLimit(outcome.StoredBytes, part.Bytes, limits),
+            };
         }
 
         logger.PartStored(uploadId, part.Id, part.Bytes);
@@ -192,10 +185,7 @@ public static class UploadsApi
     {
         var cancellationToken = http.RequestAborted;
         var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
-        if (upload.StatusAt(clock.Now) is UploadStatus.Cancelled or UploadStatus.Expired)
-        {
-            UploadCanComplete(upload, [], clock.Now);
-        }
+        UploadMayStillComplete(upload, clock.Now);
 
         IReadOnlyList<string> partIds;
         byte[]? expectedMd5 = null;
@@ -209,7 +199,7 @@ public static class UploadsApi
             }
         }
 
-        if (UploadCanComplete(upload, partIds, clock.Now))
+        if (IsRetriedCompletion(upload, partIds, clock.Now))
         {
             return TypedResults.Ok(await RenderAsync(upload, http, metadata, clock.Now));
         }
@@ -235,8 +225,7 @@ public static class UploadsApi
                 throw;
             }
 
-            UploadCanComplete(current, partIds, clock.Now);
-            return TypedResults.Ok(await RenderAsync(current, http, metadata, clock.Now));
+            return await AnswerLostCompletionAsync(current, partIds, http, metadata, clock.Now);
         }
 
         var file = new StoredFile
@@ -253,9 +242,7 @@ public static class UploadsApi
         if (!outcome.Succeeded)
         {
             // Another request moved the upload first; answer as its new state implies.
-            var current = UploadExists(outcome.Upload, uploadId);
-            UploadCanComplete(current, partIds, clock.Now);
-            return TypedResults.Ok(await RenderAsync(current, http, metadata, clock.Now));
+            return await AnswerLostCompletionAsync(UploadExists(outcome.Upload, uploadId), partIds, http, metadata, clock.Now);
         }
 
         logger.UploadCompleted(uploadId, file.Id, file.Bytes);
@@ -267,7 +254,7 @@ public static class UploadsApi
     {
         var cancellationToken = http.RequestAborted;
         var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
-        if (UploadCanCancel(upload, clock.Now))
+        if (IsRetriedCancellation(upload, clock.Now))
         {
             return TypedResults.Ok(upload.ToContract(clock.Now));
         }
@@ -276,14 +263,23 @@ public static class UploadsApi
         var current = UploadExists(outcome.Upload, uploadId);
         if (!outcome.Succeeded)
         {
-            UploadCanCancel(current, clock.Now);
-            return TypedResults.Ok(current.ToContract(clock.Now));
+            // Another request moved the upload first: a cancel that won makes this one a retry; anything else refuses it.
+            return CancelRefusal(current, clock.Now) is { } refusal ? throw refusal : TypedResults.Ok(current.ToContract(clock.Now));
         }
 
         logger.UploadCancelled(uploadId);
         reclaimer.Wake();
         return TypedResults.Ok(current.ToContract(clock.Now));
     }
+
+    /// <summary>
+    /// Answers a complete that another request overtook: the winner's complete with these same <c>part_ids</c> makes
+    /// this one a retry (200 with the completed upload); any other state is the refusal it implies.
+    /// </summary>
+    private static async Task<IResult> AnswerLostCompletionAsync(Upload current, IReadOnlyList<string> partIds, HttpContext http, IMetadataStore metadata, long now) =>
+        CompleteRefusal(current, partIds, now) is { } refusal
+            ? throw refusal
+            : TypedResults.Ok(await RenderAsync(current, http, metadata, now));
 
     private static async Task<UploadObject> RenderAsync(Upload upload, HttpContext http, IMetadataStore metadata, long now)
     {

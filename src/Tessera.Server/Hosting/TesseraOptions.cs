@@ -51,7 +51,7 @@ public sealed class ProjectOptions
 
 public sealed class SweeperOptions
 {
-    /// <summary>How often expired uploads and files are swept and their bytes freed.</summary>
+    /// <summary>How often expired uploads and files are swept and freed bytes deleted (<see cref="Reclaiming.StorageReclaimer"/>).</summary>
     public int IntervalSeconds { get; set; } = 60;
 
     /// <summary>How long a blob that no metadata names is left alone before reconciliation deletes it (a write may be finishing).</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Domain;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
-using Tessera.Server.Sweeping;
+using Tessera.Server.Reclaiming;
 using Tessera.Server.Transport;
 using Tessera.Storage;
 using Tessera.Storage.FileSystem;
@@ -56,7 +56,7 @@ public static class TesseraServiceCollectionExtensions
 
         services.AddSingleton<FormIngest>();
         services.AddSingleton<ReclaimSignal>();
-        services.AddHostedService<ExpirySweeper>();
+        services.AddHostedService<StorageReclaimer>();
         return services;
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Tessera.Server.Sweeping;
+using Tessera.Server.Reclaiming;
 
 namespace Tessera.Server.Tests.Infrastructure;
 
@@ -18,7 +18,7 @@ public static class TesseraTestServerExtensions
 {
     extension(TesseraTestServer server)
     {
-        /// <summary>Runs the sweeper's work now, instead of waiting for its timer.</summary>
-        internal ExpirySweeper Sweeper => server.Services.GetServices<IHostedService>().OfType<ExpirySweeper>().Single();
+        /// <summary>Runs the reclaimer's work now, instead of waiting for its timer.</summary>
+        internal StorageReclaimer Reclaimer => server.Services.GetServices<IHostedService>().OfType<StorageReclaimer>().Single();
     }
 }

@@ -1,4 +1,4 @@
-namespace Tessera.Server.Sweeping;
+namespace Tessera.Server.Reclaiming;
 
 /// <summary>Wakes the sweeper early when a request has just turned blobs into garbage (cancel, delete), so bytes are freed at once.</summary>
 public sealed class ReclaimSignal : IDisposable

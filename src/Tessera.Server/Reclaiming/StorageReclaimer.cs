@@ -2,16 +2,16 @@ using Microsoft.Extensions.Options;
 using Tessera.Server.Hosting;
 using Tessera.Storage;
 
-namespace Tessera.Server.Sweeping;
+namespace Tessera.Server.Reclaiming;
 
 /// <summary>
 /// Frees bytes that nothing needs any more: expires overdue uploads and files, deletes the blobs on the garbage list,
 /// and reconciles the blob store with the metadata (at start-up and now and then), so that no orphan outlives a
 /// crash for ever. A failed round is logged and the next one runs as usual.
 /// </summary>
-internal sealed class ExpirySweeper(
+internal sealed class StorageReclaimer(
     IMetadataStore metadata, IBlobStore blobs, ReclaimSignal signal, UploadClock clock, IOptions<TesseraOptions> options,
-    MetadataReadiness readiness, ILogger<ExpirySweeper> logger)
+    MetadataReadiness readiness, ILogger<StorageReclaimer> logger)
     : BackgroundService
 {
     private const int GarbageBatch = 500;
