@@ -38,9 +38,10 @@ internal sealed class UploadPartsCommands(GlobalOptions global)
         {
             response = await context.Client.Uploads.AddPartWithResponseAsync(_uploadId.ValueOf(parse), data, cancellationToken);
         }
-        catch (ArgumentException exception)
+        catch (ArgumentException exception) when (exception.ParamName == "data")
         {
-            throw CliException.Usage($"--data: {exception.Message}");
+            throw CliException.Usage(
+                $"--data: a part holds at most {Tessera.Client.UploadsClient.MaxPartBytes} bytes (64 MiB) and this one is larger; split it, or send the whole file with 'tessera upload PATH'.");
         }
 
         context.Output.WriteBody(response.Body, "uploads:parts create");
