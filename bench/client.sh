@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Client benchmark: a 1 GiB chunked upload through Tessera.Client (64 MiB parts, 4 in flight), with and without the
-# whole file's MD5, against curl sending the same 16 parts 4 at a time to the same server in the same run (the
-# server's own ingest figure). Prints GB/s, the ratio to curl, and the client's peak memory against its bound
-# (part size x parts in flight + 64 MB). See bench/README.md.
+# Client benchmark: `tessera upload` of a 1 GiB file (the built CLI run as its own process, output not a terminal,
+# 64 MiB parts, 4 in flight), with and without the whole file's MD5, against curl sending the same 16 parts 4 at a
+# time to the same server in the same run (the server's own ingest figure), completed without and with the MD5.
+# Prints GB/s, the ratio to curl, and the tessera process's peak RSS against part size x parallel + 64 MB.
+# See bench/README.md.
 #
 # Usage: bench/client.sh
 # Knobs (environment): REPS=5 WARMUPS=2 PORT=19485 SKIP_BUILD=1 (use the existing Release builds)
+#   CLI_ENV="DOTNET_gcConcurrent=0 ..." extra environment for the tessera process (to measure a runtime setting)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +15,7 @@ OUT_DIR="$REPO/bench/out"
 REPS=${REPS:-5}
 WARMUPS=${WARMUPS:-2}
 PORT=${PORT:-19485}
+CLI_ENV=${CLI_ENV:-}
 PART_MIB=64
 PARALLEL=4
 GIB=1073741824
@@ -24,11 +27,11 @@ log() { printf '[client-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 SERVER_BIN="$REPO/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll"
-CLIENT_BIN="$REPO/bench/Tessera.ClientBench/bin/Release/net10.0/Tessera.ClientBench.dll"
+CLI_BIN="$REPO/src/Tessera.Cli/bin/Release/net10.0/tessera.dll"
 if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
-    log "building the server and the client driver (Release)"
+    log "building the server and the tessera command line (Release)"
     dotnet build -c Release "$REPO/src/Tessera.Server" -nologo -v quiet >/dev/null || die "server build failed"
-    dotnet build -c Release "$REPO/bench/Tessera.ClientBench" -nologo -v quiet >/dev/null || die "client build failed"
+    dotnet build -c Release "$REPO/src/Tessera.Cli" -nologo -v quiet >/dev/null || die "tessera build failed"
 fi
 
 WORK=$(mktemp -d /tmp/tessera-client-bench.XXXXXX)
@@ -43,6 +46,8 @@ trap cleanup EXIT INT TERM
 log "generating a 1 GiB file and its 16 parts"
 head -c $GIB /dev/urandom > "$WORK/file.bin"
 (cd "$WORK" && split -b ${PART_MIB}M -d -a 2 file.bin part.)
+FILE_MD5=$(md5sum "$WORK/file.bin" | cut -d' ' -f1)
+printf x >"$WORK/small.bin"
 
 dotnet "$SERVER_BIN" --urls "http://127.0.0.1:$PORT" --Tessera:DataPath="$WORK/data" \
     --Logging:LogLevel:Default=Warning >"$WORK/server.log" 2>&1 &
@@ -52,9 +57,11 @@ for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 
 now() { date +%s.%N; }
 json_field() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\1/"; }
 
-# One upload with curl: create, 16 parts 4 at a time, complete (no md5), delete. Prints seconds.
+# One upload with curl: create, 16 parts 4 at a time, complete (with the MD5 computed beforehand when $1 is md5),
+# delete. Prints seconds.
 curl_upload() {
-    local start upload ids file
+    local start upload ids md5_field="" file seconds
+    [[ $1 == md5 ]] && md5_field=",\"md5\":\"$FILE_MD5\""
     start=$(now)
     upload=$("${CURL[@]}" "$BASE/uploads" -H 'Content-Type: application/json' \
         -d "{\"filename\":\"file.bin\",\"purpose\":\"batch\",\"bytes\":$GIB,\"mime_type\":\"application/octet-stream\"}" | json_field id)
@@ -62,46 +69,92 @@ curl_upload() {
         "curl -sS --fail-with-body -H '$AUTH' -H 'Expect:' -F data=@{} $BASE/uploads/$upload/parts > {}.id || { cat {}.id >&2; exit 1; }"
     ids=$(for p in "$WORK"/part.??; do printf '"%s",' "$(json_field id < "$p.id")"; done)
     file=$("${CURL[@]}" "$BASE/uploads/$upload/complete" -H 'Content-Type: application/json' \
-        -d "{\"part_ids\":[${ids%,}]}" | sed -E 's/.*"file":\{"id":"([^"]+)".*/\1/')
-    local seconds
+        -d "{\"part_ids\":[${ids%,}]$md5_field}" | sed -E 's/.*"file":\{"id":"([^"]+)".*/\1/')
     seconds=$(echo "$(now) - $start" | bc)
     "${CURL[@]}" -X DELETE "$BASE/files/$file" >/dev/null
     echo "$seconds"
 }
 
-# One upload with the client driver. Prints "seconds peak_rss".
-client_upload() { dotnet "$CLIENT_BIN" "$BASE" "$WORK/file.bin" $PART_MIB $PARALLEL "$1" | awk '{print $1, $2, $3}'; }
+# The tessera process's peak RSS in bytes: getrusage's maximum through /usr/bin/time when present, else its VmHWM
+# sampled until it exits (VmHWM only grows, so the last sample is the peak but for the last 50 ms).
+run_measured() {
+    if [[ -x /usr/bin/time ]]; then
+        /usr/bin/time -f %M -o "$WORK/rss.txt" "$@"
+        echo $(($(tail -1 "$WORK/rss.txt") * 1024)) >"$WORK/rss.txt"
+        return
+    fi
+    "$@" &
+    local pid=$! hwm=0 kb
+    while kill -0 "$pid" 2>/dev/null; do
+        kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+        [[ -n $kb ]] && hwm=$kb
+        sleep 0.05
+    done
+    wait "$pid"
+    echo $((hwm * 1024)) >"$WORK/rss.txt"
+}
+
+# One `tessera upload` of $2 (default the 1 GiB file; with --no-md5 when $1 is nomd5), its output a file, not a
+# terminal; the file is deleted afterwards so repetitions do not fill the disk. Prints "seconds peak_rss_bytes".
+tessera_upload() {
+    local start seconds file flags=()
+    [[ $1 == nomd5 ]] && flags=(--no-md5)
+    start=$(now)
+    # shellcheck disable=SC2086 # CLI_ENV is a list of NAME=VALUE words
+    run_measured env -u OPENAI_ORG_ID -u OPENAI_PROJECT_ID OPENAI_BASE_URL="$BASE" OPENAI_API_KEY=bench \
+        XDG_DATA_HOME="$WORK/home" $CLI_ENV dotnet "$CLI_BIN" upload "${2:-$WORK/file.bin}" --purpose batch \
+        --part-size ${PART_MIB}MiB --parallel $PARALLEL "${flags[@]}" >"$WORK/tessera.json" 2>"$WORK/tessera.err" \
+        || { cat "$WORK/tessera.err" >&2; die "tessera upload failed"; }
+    seconds=$(echo "$(now) - $start" | bc)
+    file=$(grep -o '"file-[A-Za-z0-9]*"' "$WORK/tessera.json" | head -1 | tr -d '"')
+    "${CURL[@]}" -X DELETE "$BASE/files/$file" >/dev/null
+    echo "$seconds $(cat "$WORK/rss.txt")"
+}
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-log "warming up ($WARMUPS rounds each)"
-for _ in $(seq 1 "$WARMUPS"); do curl_upload >/dev/null; client_upload nomd5 >/dev/null; client_upload md5 >/dev/null; done
+log "warming up the server ($WARMUPS rounds each)"
+for _ in $(seq 1 "$WARMUPS"); do
+    curl_upload nomd5 >/dev/null; tessera_upload nomd5 >/dev/null; curl_upload md5 >/dev/null; tessera_upload md5 >/dev/null
+done
 
-: >"$WORK/curl.txt"; : >"$WORK/nomd5.txt"; : >"$WORK/md5.txt"
+for name in small curl curl_md5 nomd5 md5; do : >"$WORK/$name.txt"; done
 for rep in $(seq 1 "$REPS"); do
     log "repetition $rep of $REPS"
-    curl_upload >>"$WORK/curl.txt"
-    client_upload nomd5 >>"$WORK/nomd5.txt"
-    client_upload md5 >>"$WORK/md5.txt"
+    tessera_upload nomd5 "$WORK/small.bin" >>"$WORK/small.txt"
+    curl_upload nomd5 >>"$WORK/curl.txt"
+    tessera_upload nomd5 >>"$WORK/nomd5.txt"
+    curl_upload md5 >>"$WORK/curl_md5.txt"
+    tessera_upload md5 >>"$WORK/md5.txt"
 done
 
 gbps() { awk -v s="$1" -v b=$GIB 'BEGIN {printf "%.2f", b / s / 1e9}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b / a}'; }
+fmt_s() { awk -v s="$1" 'BEGIN {printf "%.2f", s}'; }
+mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1e6}'; }
+small_s=$(awk '{print $1}' "$WORK/small.txt" | median)
 curl_s=$(median <"$WORK/curl.txt")
+curl_md5_s=$(median <"$WORK/curl_md5.txt")
 nomd5_s=$(awk '{print $1}' "$WORK/nomd5.txt" | median)
 md5_s=$(awk '{print $1}' "$WORK/md5.txt" | median)
 nomd5_rss=$(awk '{print $2}' "$WORK/nomd5.txt" | sort -g | tail -1)
 md5_rss=$(awk '{print $2}' "$WORK/md5.txt" | sort -g | tail -1)
-md5_parts_s=$(awk '{print $3}' "$WORK/md5.txt" | median)
+# What the 1 GiB run costs beyond a 1-byte one: the transfer, without the process's start-up and the three requests.
+transfer_s=$(awk -v a="$nomd5_s" -v b="$small_s" 'BEGIN {print a - b}')
 bound=$((PART_MIB * 1048576 * PARALLEL + 64000000))
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b / a}'; }
-mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1e6}'; }
 
 mkdir -p "$OUT_DIR"
 {
-    echo "| 1 GiB upload, 64 MiB parts x 4 (median of $REPS) | GB/s | vs curl | client peak RSS (MB) | bound (MB) |"
-    echo "|---|---|---|---|---|"
-    echo "| curl, 4 in flight (reference) | $(gbps "$curl_s") | 1.00 | | |"
-    echo "| Tessera.Client, no MD5 | $(gbps "$nomd5_s") | $(ratio "$nomd5_s" "$curl_s") | $(mb "$nomd5_rss") | $(mb $bound) |"
-    echo "| Tessera.Client, with MD5 | $(gbps "$md5_s") | $(ratio "$md5_s" "$curl_s") | $(mb "$md5_rss") | $(mb $bound) |"
-    echo "| ... of which its parts (client MD5 while reading), before the server checks the MD5 at complete | $(gbps "$md5_parts_s") | $(ratio "$md5_parts_s" "$curl_s") | | |"
+    echo "| 1 GiB upload, 64 MiB parts x 4 (median of $REPS) | s | GB/s | vs curl | peak RSS (MB, highest of $REPS) | bound (MB) |"
+    echo "|---|---|---|---|---|---|"
+    echo "| curl, complete without MD5 (the server's ingest) | $(fmt_s "$curl_s") | $(gbps "$curl_s") | 1.00 | | |"
+    echo "| \`tessera upload --no-md5\` | $(fmt_s "$nomd5_s") | $(gbps "$nomd5_s") | $(ratio "$nomd5_s" "$curl_s") | $(mb "$nomd5_rss") | $(mb $bound) |"
+    echo "| ... less a 1-byte \`tessera upload\` ($(fmt_s "$small_s") s: start-up, create, a part, complete) | $(fmt_s "$transfer_s") | $(gbps "$transfer_s") | $(ratio "$transfer_s" "$curl_s") | | |"
+    echo "| curl, complete with the MD5 (hashed beforehand, untimed) | $(fmt_s "$curl_md5_s") | $(gbps "$curl_md5_s") | 1.00 | | |"
+    echo "| \`tessera upload\` (hashes while it reads) | $(fmt_s "$md5_s") | $(gbps "$md5_s") | $(ratio "$md5_s" "$curl_md5_s") | $(mb "$md5_rss") | $(mb $bound) |"
+    echo
+    echo "Each run: seconds and peak RSS (bytes)."
+    for name in small curl nomd5 curl_md5 md5; do printf -- '- %s: %s\n' "$name" "$(tr '\n' ' ' <"$WORK/$name.txt")"; done
+    [[ -n $CLI_ENV ]] && echo "tessera ran with: $CLI_ENV"
+    true
 } | tee "$OUT_DIR/client.md"

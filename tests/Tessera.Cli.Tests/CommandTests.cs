@@ -173,6 +173,22 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Yaml_prints_a_json_null_as_null_and_quotes_a_string_that_reads_as_null()
+    {
+        var path = Path.Combine(_tessera.DataHome, "null");
+        await File.WriteAllTextAsync(path, "x", TestContext.Current.CancellationToken);
+
+        var run = await _tessera.RunAsync("files", "create", "--file", path, "--purpose", "evals", "--format", "yaml");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var yaml = Lines(run.StandardOutput);
+        // A processed file has "status_details": null in JSON.
+        Assert.Contains("status_details: null", yaml);
+        Assert.Contains("filename: \"null\"", yaml);
+        Assert.DoesNotContain(yaml, line => line.TrimEnd().EndsWith(':'));
+    }
+
+    [Fact]
     public async Task A_missing_required_flag_is_a_usage_error_that_exits_2_and_names_the_flag()
     {
         var run = await _tessera.RunAsync("uploads", "create", "--bytes", "10", "--filename", "a.txt", "--purpose", "assistants");

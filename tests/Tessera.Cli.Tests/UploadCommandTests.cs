@@ -69,6 +69,45 @@ public sealed class UploadCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ctrl_C_after_three_parts_exits_130_saying_how_to_resume_and_that_command_sends_only_the_missing_parts()
+    {
+        var (path, bytes) = await WriteFileAsync(8 * PartSize);
+        _recorder.AcceptOnlyParts = 3;
+
+        CliRun interrupted;
+        using (var first = _tessera.Start(["upload", path, "--purpose", "assistants", "--part-size", "1MiB", "--parallel", "2"]))
+        {
+            var stdout = first.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = first.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await _recorder.PartHeld.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            await WaitUntilAsync(() => _recorder.PartsStored == 3);
+            await SendInterruptAsync(first.Id);
+            await first.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            interrupted = new CliRun(first.ExitCode, await stdout, await stderr);
+        }
+
+        Assert.True(interrupted.ExitCode == 130, interrupted.ToString());
+        Assert.Contains("Stopped: 3 of 8 parts of upload upload_", interrupted.StandardError);
+        Assert.DoesNotContain("Exception", interrupted.StandardError);
+        Assert.DoesNotContain("   at ", interrupted.StandardError);
+        Assert.Empty(interrupted.StandardOutput);
+        const string Hint = "Run the same command again to resume: tessera ";
+        var resume = interrupted.StandardError.Split('\n').Single(line => line.Contains(Hint, StringComparison.Ordinal));
+        var command = resume[(resume.IndexOf(Hint, StringComparison.Ordinal) + Hint.Length)..].Trim().Split(' ');
+
+        _recorder.ResetCounts();
+        var second = await _tessera.RunAsync(command);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(["upload", path, "--purpose", "assistants"], command);
+        Assert.Equal(5, _recorder.PartsStored);
+        Assert.DoesNotContain(_recorder.Requests, r => r == "POST /v1/uploads");
+        Assert.Contains("3 parts were already on the server, 5 sent now", second.StandardError);
+        var file = JsonDocument.Parse(second.StandardOutput).RootElement.GetProperty("file");
+        await AssertServerHoldsAsync(file.GetProperty("id").GetString()!, bytes);
+    }
+
+    [Fact]
     public async Task Progress_is_plain_lines_without_escape_codes_when_the_output_is_a_pipe()
     {
         var (path, _) = await WriteFileAsync(3 * PartSize);
@@ -136,6 +175,14 @@ public sealed class UploadCommandTests : IAsyncLifetime
             Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(1), "the condition did not become true in a minute");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>SIGINT, as Ctrl-C on a terminal sends it to the foreground process.</summary>
+    private static async Task SendInterruptAsync(int processId)
+    {
+        using var kill = Process.Start("kill", ["-INT", processId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, kill.ExitCode);
     }
 
     private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
