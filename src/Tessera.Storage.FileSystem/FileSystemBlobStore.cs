@@ -4,9 +4,9 @@ using System.Runtime.CompilerServices;
 namespace Tessera.Storage.FileSystem;
 
 /// <summary>
-/// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under a temporary name in the same
-/// shard first and renamed into place once flushed to disk, so a blob is either whole or absent; the rename is flushed
-/// too before <see cref="WriteAsync"/> returns.
+/// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under <c>tmp/</c> first and renamed
+/// into place once flushed to disk, so a blob is either whole or absent; the rename is flushed too before
+/// <see cref="WriteAsync"/> returns.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -25,9 +25,6 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     /// <summary>Every this many bytes written, writeback of them to disk is started (see <see cref="EarlyWriteback"/>).</summary>
     public const int WritebackBytes = 8 << 20;
-
-    // Ends the name of a write in progress. A '.' is never in a blob key, so such a file is never taken for a blob.
-    private const string UnfinishedSuffix = ".tmp";
 
     private readonly string _blobsPath;
     private readonly string _temporaryPath;
@@ -55,12 +52,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         var finalPath = PathOf(key);
-        var shard = Path.GetDirectoryName(finalPath)!;
-        await EnsureShardOnDiskAsync(shard, cancellationToken);
-
-        // Written beside its final name, not in one folder shared by every write: flushing a new file also writes its
-        // folder's entry to disk, and concurrent writes that all went through one folder queued on it.
-        var temporaryPath = Path.Combine(shard, $"{key}.{Guid.NewGuid():N}{UnfinishedSuffix}");
+        var temporaryPath = Path.Combine(_temporaryPath, $"{key}.{Guid.NewGuid():N}.tmp");
         long written;
         var moved = false;
         try
@@ -74,6 +66,8 @@ public sealed class FileSystemBlobStore : IBlobStore
                 await FlushThreads.Shared.RunAsync(() => file.Flush(flushToDisk: true), cancellationToken);
             }
 
+            var shard = Path.GetDirectoryName(finalPath)!;
+            await EnsureShardOnDiskAsync(shard, cancellationToken);
             File.Move(temporaryPath, finalPath);
             moved = true;
             await _directoryFlushes.FlushAsync(shard, cancellationToken);
@@ -130,11 +124,8 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task<int> DeleteUnfinishedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
-        // Unfinished writes sit beside their final names; tmp/ holds the health probe's and those of older versions.
-        var unfinished = Directory.EnumerateFiles(_blobsPath, $"*{UnfinishedSuffix}", SearchOption.AllDirectories)
-            .Concat(Directory.EnumerateFiles(_temporaryPath));
         var deleted = 0;
-        foreach (var path in unfinished)
+        foreach (var path in Directory.EnumerateFiles(_temporaryPath))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (File.GetLastWriteTimeUtc(path) < olderThan.UtcDateTime && TryDelete(path))

@@ -101,16 +101,13 @@ public sealed class TesseraTestServer : IAsyncDisposable
 
     /// <summary>The blob files on disk (finished ones).</summary>
     public IReadOnlyList<string> BlobFiles() =>
-        [.. FilesUnder("blobs").Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal))];
-
-    /// <summary>Unfinished writes on disk: in their shard beside the finished blobs, or under tmp/.</summary>
-    public IReadOnlyList<string> TemporaryFiles() =>
-        [.. FilesUnder("blobs").Where(path => path.EndsWith(".tmp", StringComparison.Ordinal)), .. FilesUnder("tmp")];
-
-    private string[] FilesUnder(string folder) =>
-        Directory.Exists(Path.Combine(DataPath, folder))
-            ? Directory.GetFiles(Path.Combine(DataPath, folder), "*", SearchOption.AllDirectories)
+        Directory.Exists(Path.Combine(DataPath, "blobs"))
+            ? Directory.GetFiles(Path.Combine(DataPath, "blobs"), "*", SearchOption.AllDirectories)
             : [];
+
+    /// <summary>Unfinished writes on disk.</summary>
+    public IReadOnlyList<string> TemporaryFiles() =>
+        Directory.Exists(Path.Combine(DataPath, "tmp")) ? Directory.GetFiles(Path.Combine(DataPath, "tmp")) : [];
 
     public async ValueTask DisposeAsync()
     {
