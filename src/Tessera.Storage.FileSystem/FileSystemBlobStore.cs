@@ -29,6 +29,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     private readonly string _blobsPath;
     private readonly string _temporaryPath;
     private readonly WriteBuffers _writeBuffers;
+    private readonly DirectoryFlushes _directoryFlushes = new();
 
     // Shards whose entry in blobs/ this process has flushed to disk. A blob is renamed into a shard only once the
     // shard is known to be there, so no write can answer while another has created the shard but not yet flushed it.
@@ -62,14 +63,14 @@ public sealed class FileSystemBlobStore : IBlobStore
                 : new FileStream(direct, FileAccess.Write, bufferSize: 0))
             {
                 written = await CopyCoalescedAsync(content, file, _writeBuffers, isDirect: direct is not null, cancellationToken);
-                file.Flush(flushToDisk: true);
+                await FlushThreads.Shared.RunAsync(() => file.Flush(flushToDisk: true), cancellationToken);
             }
 
             var shard = Path.GetDirectoryName(finalPath)!;
-            EnsureShardOnDisk(shard);
+            await EnsureShardOnDiskAsync(shard, cancellationToken);
             File.Move(temporaryPath, finalPath);
             moved = true;
-            DirectorySync.Flush(shard);
+            await _directoryFlushes.FlushAsync(shard, cancellationToken);
         }
         catch
         {
@@ -226,7 +227,7 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// Creates the shard if need be and flushes its entry in blobs/, once per shard for the life of the process
     /// (a shard left by an earlier process may not have been flushed if only that process, not the machine, stopped).
     /// </summary>
-    private void EnsureShardOnDisk(string shard)
+    private async Task EnsureShardOnDiskAsync(string shard, CancellationToken cancellationToken)
     {
         if (_shardsOnDisk.ContainsKey(shard))
         {
@@ -234,7 +235,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         Directory.CreateDirectory(shard);
-        DirectorySync.Flush(_blobsPath);
+        await _directoryFlushes.FlushAsync(_blobsPath, cancellationToken);
         _shardsOnDisk.TryAdd(shard, true);
     }
 
