@@ -35,7 +35,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             serverDll, "--urls", root.ToString(), $"--Tessera:DataPath={dataPath}",
             "--Tessera:Projects:0:Name=loadbench", $"--Tessera:Projects:0:Keys:0={Key}",
+            // The write path is measured, not the console: access lines (on by default) are turned off too.
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tessera=Warning",
+            "--Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Warning",
         })
         {
             start.ArgumentList.Add(argument);
