@@ -42,7 +42,7 @@ public sealed class ConcurrentPartTests
                 }));
 
                 // What a crash at this moment would leave: the server is still running and has closed nothing.
-                CopyFolder(dataPath, copyPath);
+                DataFolderCopies.Copy(dataPath, copyPath);
             }
 
             await using var restarted = await TesseraTestServer.StartAsync(settings: QuietSweeper, dataPath: copyPath);
@@ -53,33 +53,8 @@ public sealed class ConcurrentPartTests
         finally
         {
             SqliteConnection.ClearAllPools();
-            TryDelete(dataPath);
-            TryDelete(copyPath);
-        }
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
-        }
-
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is not a test failure.
+            DataFolderCopies.TryDelete(dataPath);
+            DataFolderCopies.TryDelete(copyPath);
         }
     }
 }

@@ -62,7 +62,7 @@ public sealed class ConcurrentWriteTests
                 }
 
                 // What a crash at this moment would leave: the server is still running and has closed nothing.
-                CopyFolder(dataPath, copyPath);
+                DataFolderCopies.Copy(dataPath, copyPath);
             }
 
             await using var restarted = await TesseraTestServer.StartAsync(settings: QuietSweeper, dataPath: copyPath);
@@ -86,8 +86,8 @@ public sealed class ConcurrentWriteTests
         finally
         {
             SqliteConnection.ClearAllPools();
-            TryDelete(dataPath);
-            TryDelete(copyPath);
+            DataFolderCopies.TryDelete(dataPath);
+            DataFolderCopies.TryDelete(copyPath);
         }
     }
 
@@ -127,31 +127,6 @@ public sealed class ConcurrentWriteTests
         {
             var upload = await (await client.GetAsync($"uploads/{uploadId}")).ShouldSucceedAsync();
             Assert.Equal("pending", upload.GetProperty("status").GetString());
-        }
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
-        }
-
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is not a test failure.
         }
     }
 
