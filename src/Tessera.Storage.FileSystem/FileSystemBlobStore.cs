@@ -4,9 +4,10 @@ using System.Runtime.CompilerServices;
 namespace Tessera.Storage.FileSystem;
 
 /// <summary>
-/// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under <c>tmp/</c> first and renamed
-/// into place once flushed to disk, so a blob is either whole or absent; the rename is flushed too before
-/// <see cref="WriteAsync"/> returns.
+/// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under a temporary name first (beside
+/// the final name when the blob fits in one write buffer, under <c>tmp/</c> otherwise) and renamed into place once
+/// flushed to disk, so a blob is either whole or absent; the rename is flushed too before <see cref="WriteAsync"/>
+/// returns.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -25,6 +26,9 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     /// <summary>Every this many bytes written, writeback of them to disk is started (see <see cref="EarlyWriteback"/>).</summary>
     public const int WritebackBytes = 8 << 20;
+
+    // Ends the name of a write in progress. A '.' is never in a blob key, so such a file is never taken for a blob.
+    private const string UnfinishedSuffix = ".tmp";
 
     private readonly string _blobsPath;
     private readonly string _temporaryPath;
@@ -52,21 +56,37 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         var finalPath = PathOf(key);
-        var temporaryPath = Path.Combine(_temporaryPath, $"{key}.{Guid.NewGuid():N}.tmp");
+        var shard = Path.GetDirectoryName(finalPath)!;
+
+        // The first buffer is filled before the file is made, so the blob's size is known when it fits in one buffer.
+        // Such a small blob is written beside its final name: flushing a new file also writes its folder's entry, and
+        // concurrent small parts that all went through tmp/ queued on that one folder (docs/benchmarks.md). Larger
+        // blobs keep to tmp/, where their 1 GiB ingest measured faster.
+        var first = _writeBuffers.Rent();
+        var firstOwned = true;
+        string? temporaryPath = null;
         long written;
         var moved = false;
         try
         {
+            var firstFilled = await FillAsync(content, first.Memory, cancellationToken);
+            var fitsOneBuffer = firstFilled < first.Length;
+            if (fitsOneBuffer)
+            {
+                await EnsureShardOnDiskAsync(shard, cancellationToken);
+            }
+
+            temporaryPath = Path.Combine(fitsOneBuffer ? shard : _temporaryPath, $"{key}.{Guid.NewGuid():N}{UnfinishedSuffix}");
             var direct = DirectIo.TryCreate(temporaryPath);
             await using (var file = direct is null
                 ? new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous)
                 : new FileStream(direct, FileAccess.Write, bufferSize: 0))
             {
-                written = await CopyCoalescedAsync(content, file, _writeBuffers, isDirect: direct is not null, cancellationToken);
+                firstOwned = false;
+                written = await CopyCoalescedAsync(content, file, _writeBuffers, first, firstFilled, isDirect: direct is not null, cancellationToken);
                 await FlushThreads.Shared.RunAsync(() => file.Flush(flushToDisk: true), cancellationToken);
             }
 
-            var shard = Path.GetDirectoryName(finalPath)!;
             await EnsureShardOnDiskAsync(shard, cancellationToken);
             File.Move(temporaryPath, finalPath);
             moved = true;
@@ -74,7 +94,16 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
         catch
         {
-            TryDelete(moved ? finalPath : temporaryPath);
+            if (firstOwned)
+            {
+                _writeBuffers.Return(first);
+            }
+
+            if (moved || temporaryPath is not null)
+            {
+                TryDelete(moved ? finalPath : temporaryPath!);
+            }
+
             throw;
         }
 
@@ -124,8 +153,11 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public Task<int> DeleteUnfinishedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
+        // Small blobs are written beside their final names, larger ones (and the health probe) under tmp/.
+        var unfinished = Directory.EnumerateFiles(_blobsPath, $"*{UnfinishedSuffix}", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(_temporaryPath));
         var deleted = 0;
-        foreach (var path in Directory.EnumerateFiles(_temporaryPath))
+        foreach (var path in unfinished)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (File.GetLastWriteTimeUtc(path) < olderThan.UtcDateTime && TryDelete(path))
@@ -154,11 +186,13 @@ public sealed class FileSystemBlobStore : IBlobStore
     /// Copies with two buffers: while one is being written, the next fills from the source. Each write is a whole
     /// buffer (except the last), whatever size of chunk the source hands out; the two may differ in size when the
     /// budget ran out between them. With direct I/O the buffers are aligned
-    /// and only the last write may be unaligned, so direct writes are turned off just for it.
+    /// and only the last write may be unaligned, so direct writes are turned off just for it. The first buffer comes
+    /// already filled (<c>firstFilled</c> bytes); like the second, it goes back to the pool here.
     /// </summary>
-    private static async Task<long> CopyCoalescedAsync(Stream source, FileStream destination, WriteBuffers buffers, bool isDirect, CancellationToken cancellationToken)
+    private static async Task<long> CopyCoalescedAsync(
+        Stream source, FileStream destination, WriteBuffers buffers, AlignedBuffer first, int firstFilled, bool isDirect, CancellationToken cancellationToken)
     {
-        var filling = buffers.Rent();
+        var filling = first;
         var writing = buffers.Rent();
         var pendingWrite = Task.CompletedTask;
         long total = 0;
@@ -167,7 +201,8 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             while (true)
             {
-                var filled = await FillAsync(source, filling.Memory, cancellationToken);
+                var filled = firstFilled >= 0 ? firstFilled : await FillAsync(source, filling.Memory, cancellationToken);
+                firstFilled = -1;
                 await pendingWrite;
                 if (filled == 0)
                 {

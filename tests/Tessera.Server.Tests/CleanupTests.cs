@@ -63,11 +63,15 @@ public sealed class CleanupTests
         var oldUnfinished = Path.Combine(server.DataPath, "tmp", "part_x.123.tmp");
         await File.WriteAllBytesAsync(oldUnfinished, [1]);
         File.SetLastWriteTimeUtc(oldUnfinished, DateTime.UtcNow.AddHours(-2));
+        var oldUnfinishedInShard = Path.Combine(Path.GetDirectoryName(oldOrphan)!, "part_0123456789abcdef0123456789abcd01.456.tmp");
+        await File.WriteAllBytesAsync(oldUnfinishedInShard, [1]);
+        File.SetLastWriteTimeUtc(oldUnfinishedInShard, DateTime.UtcNow.AddHours(-2));
 
         await server.Reclaimer.ReconcileAsync(CancellationToken.None);
 
         Assert.False(File.Exists(oldOrphan));
         Assert.False(File.Exists(oldUnfinished));
+        Assert.False(File.Exists(oldUnfinishedInShard), "a small blob's unfinished write sits in its shard");
         Assert.True(File.Exists(youngOrphan), "a blob younger than the grace period may be a part whose row is being written");
         Assert.Contains(server.BlobFiles(), path => path.EndsWith(pendingPart, StringComparison.Ordinal));
         Assert.Equal(fileContent, await client.GetByteArrayAsync($"files/{fileId}/content"));

@@ -131,7 +131,8 @@ public sealed class ShutdownTests : IDisposable
         {
             var head = $"--{Boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken);
-            await stream.WriteAsync(new byte[1 << 20], cancellationToken);
+            // More than one write buffer (4 MiB), so the server has begun its file under tmp/ when the bytes stop.
+            await stream.WriteAsync(new byte[5 << 20], cancellationToken);
             await stream.FlushAsync(cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }

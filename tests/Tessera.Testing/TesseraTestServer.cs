@@ -101,13 +101,16 @@ public sealed class TesseraTestServer : IAsyncDisposable
 
     /// <summary>The blob files on disk (finished ones).</summary>
     public IReadOnlyList<string> BlobFiles() =>
-        Directory.Exists(Path.Combine(DataPath, "blobs"))
-            ? Directory.GetFiles(Path.Combine(DataPath, "blobs"), "*", SearchOption.AllDirectories)
-            : [];
+        [.. FilesUnder("blobs").Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal))];
 
-    /// <summary>Unfinished writes on disk.</summary>
+    /// <summary>Unfinished writes on disk: small ones in their shard beside the finished blobs, larger ones under tmp/.</summary>
     public IReadOnlyList<string> TemporaryFiles() =>
-        Directory.Exists(Path.Combine(DataPath, "tmp")) ? Directory.GetFiles(Path.Combine(DataPath, "tmp")) : [];
+        [.. FilesUnder("blobs").Where(path => path.EndsWith(".tmp", StringComparison.Ordinal)), .. FilesUnder("tmp")];
+
+    private string[] FilesUnder(string folder) =>
+        Directory.Exists(Path.Combine(DataPath, folder))
+            ? Directory.GetFiles(Path.Combine(DataPath, folder), "*", SearchOption.AllDirectories)
+            : [];
 
     public async ValueTask DisposeAsync()
     {
