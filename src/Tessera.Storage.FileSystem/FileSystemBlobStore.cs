@@ -71,11 +71,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             var firstFilled = await FillAsync(content, first.Memory, cancellationToken);
             var fitsOneBuffer = firstFilled < first.Length;
-            if (fitsOneBuffer)
-            {
-                await EnsureShardOnDiskAsync(shard, cancellationToken);
-            }
-
+            await EnsureShardOnDiskAsync(shard, cancellationToken);
             temporaryPath = Path.Combine(fitsOneBuffer ? shard : _temporaryPath, $"{key}.{Guid.NewGuid():N}{UnfinishedSuffix}");
             var direct = DirectIo.TryCreate(temporaryPath);
             await using (var file = direct is null
@@ -87,7 +83,6 @@ public sealed class FileSystemBlobStore : IBlobStore
                 await FlushThreads.Shared.RunAsync(() => file.Flush(flushToDisk: true), cancellationToken);
             }
 
-            await EnsureShardOnDiskAsync(shard, cancellationToken);
             File.Move(temporaryPath, finalPath);
             moved = true;
             await _directoryFlushes.FlushAsync(shard, cancellationToken);
@@ -99,9 +94,9 @@ public sealed class FileSystemBlobStore : IBlobStore
                 _writeBuffers.Return(first);
             }
 
-            if (moved || temporaryPath is not null)
+            if ((moved ? finalPath : temporaryPath) is { } leftover)
             {
-                TryDelete(moved ? finalPath : temporaryPath!);
+                TryDelete(leftover);
             }
 
             throw;
