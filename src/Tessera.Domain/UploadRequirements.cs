@@ -28,9 +28,9 @@ public static class UploadRequirements
     /// </summary>
     public static void UploadMayStillComplete(Upload upload, long now)
     {
-        if (upload.StatusAt(now) is UploadStatus.Cancelled or UploadStatus.Expired)
+        if (upload.StatusAt(now) is UploadStatus.Cancelled or UploadStatus.Expired && CompleteRefusal(upload, [], now) is { } refusal)
         {
-            throw CompleteRefusal(upload, [], now)!;
+            throw refusal;
         }
     }
 
