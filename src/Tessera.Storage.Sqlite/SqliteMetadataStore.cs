@@ -39,6 +39,9 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
     public Task CheckHealthAsync(CancellationToken cancellationToken) =>
         _writer.RunAsync((connection, transaction, token) => ScalarAsync(connection, transaction, "SELECT count(*) FROM uploads WHERE 0;", [], token), cancellationToken);
 
+    /// <summary>One machine, one clock: an embedded database has no clock of its own to share.</summary>
+    public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => Task.FromResult(DateTimeOffset.UtcNow);
+
     /// <summary>Lets queued writes finish and closes the write connection.</summary>
     public void Dispose() => _writer.Dispose();
 

@@ -9,12 +9,13 @@ public interface IBlobStore
     /// <summary>
     /// Reads <paramref name="content"/> to its end into a new blob named <paramref name="key"/> and makes it durable
     /// before returning its length. When reading or writing fails (the source throws, the client is gone, the disk is
-    /// full), nothing is left behind and the exception propagates.
+    /// full), nothing is left behind and the exception propagates: the source's own, or a
+    /// <see cref="StorageFullException"/> or <see cref="StoreUnavailableException"/> from the store.
     /// </summary>
     Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Opens the blob for reading from <paramref name="offset"/> on. Throws <see cref="FileNotFoundException"/>
+    /// Opens the blob for reading from <paramref name="offset"/> on. Throws <see cref="BlobNotFoundException"/>
     /// when there is no such blob.
     /// </summary>
     Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken);
@@ -31,7 +32,7 @@ public interface IBlobStore
     /// </summary>
     Task<int> DeleteUnfinishedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
 
-    /// <summary>Throws when the store cannot be written to.</summary>
+    /// <summary>Throws <see cref="StoreUnavailableException"/> when the store cannot be written to.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
 }
 

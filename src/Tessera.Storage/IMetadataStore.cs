@@ -4,15 +4,22 @@ namespace Tessera.Storage;
 
 /// <summary>
 /// Uploads, parts and files, with every state transition a single atomic operation: when requests race on one
-/// upload, exactly one transition wins, across every node that shares the store. Times are Unix seconds.
+/// upload, exactly one transition wins, across every node that shares the store. Times are Unix seconds. A store
+/// that cannot be reached throws <see cref="StoreUnavailableException"/>; one that has no room, <see cref="StorageFullException"/>.
 /// </summary>
 public interface IMetadataStore
 {
     /// <summary>Creates or migrates the schema. Called once at start-up.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Throws when the store cannot be read and written.</summary>
+    /// <summary>Throws <see cref="StoreUnavailableException"/> when the store cannot be read and written.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The store's own clock. Nodes that share a store take the time that decides expiry from here (through an offset
+    /// they refresh), so they agree on it whatever their own clocks say. An embedded store answers the machine's time.
+    /// </summary>
+    Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken);
 
     Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken);
 

@@ -28,6 +28,8 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
 
     public Task CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
 
+    public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => inner.ReadClockAsync(cancellationToken);
+
     public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) => inner.CreateUploadAsync(upload, cancellationToken);
 
     public Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken) =>
