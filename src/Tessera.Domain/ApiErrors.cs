@@ -51,6 +51,11 @@ public static class ApiErrors
         HttpStatusCode.InsufficientStorage, ServerError,
         $"The server has no room left to store {bytesNeeded} more bytes. Try again later.", code: "storage_full");
 
+    /// <summary>A store the server depends on cannot be reached; <paramref name="dependency"/> names it ("The metadata database").</summary>
+    public static TesseraException ServiceUnavailable(string dependency) => new(
+        HttpStatusCode.ServiceUnavailable, ServerError,
+        $"{dependency} is unavailable right now, so the request was not carried out. Try again in a few seconds.", code: "service_unavailable");
+
     public static TesseraException Unexpected(string requestId) => new(
         HttpStatusCode.InternalServerError, ServerError,
         $"The server had an error while processing your request. The request id is {requestId}; quote it to the operator.");

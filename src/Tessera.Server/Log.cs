@@ -45,8 +45,14 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Error, "Request {RequestId} ({Method} {Path}) failed unexpectedly")]
     public static partial void UnexpectedError(this ILogger logger, Exception exception, string requestId, string method, string path);
 
-    [LoggerMessage(44, LogLevel.Error, "Health check failed")]
-    public static partial void Unhealthy(this ILogger logger, Exception exception);
+    [LoggerMessage(43, LogLevel.Error, "Request {RequestId} ({Method} {Path}) found that a stored record names blob {BlobKey}, which is missing from the blob store")]
+    public static partial void BlobMissing(this ILogger logger, string requestId, string method, string path, string blobKey);
+
+    [LoggerMessage(44, LogLevel.Warning, "Health check: the {Store} store is unavailable: {Reason}")]
+    public static partial void Unhealthy(this ILogger logger, string store, string reason);
+
+    [LoggerMessage(45, LogLevel.Error, "Health check of the {Store} store failed unexpectedly")]
+    public static partial void HealthCheckFailed(this ILogger logger, Exception exception, string store);
 
     // Requests refused or cut off: expected conditions, one line each and no stack trace.
     [LoggerMessage(50, LogLevel.Information, "Refused {Method} {Path} with {Status}: {Message} ({RequestId})")]
@@ -58,6 +64,9 @@ internal static partial class Log
     [LoggerMessage(52, LogLevel.Warning, "Request {RequestId} ({Method} {Path}) found the storage full and was answered 507: {Reason}")]
     public static partial void StorageFull(this ILogger logger, string requestId, string method, string path, string reason);
 
+    [LoggerMessage(55, LogLevel.Warning, "Request {RequestId} ({Method} {Path}) was answered 503: the {Store} store is unavailable: {Reason}")]
+    public static partial void StoreUnavailable(this ILogger logger, string requestId, string method, string path, string store, string reason);
+
     [LoggerMessage(53, LogLevel.Debug, "Read and discarded {Bytes} bytes of the refused body of request {RequestId} before answering")]
     public static partial void RefusedBodyDrained(this ILogger logger, string requestId, long bytes);
 
@@ -66,6 +75,15 @@ internal static partial class Log
 
     [LoggerMessage(70, LogLevel.Information, "Data folder {DataPath}, locked by this process ({ProcessId})")]
     public static partial void DataFolderLocked(this ILogger logger, string dataPath, int processId);
+
+    [LoggerMessage(75, LogLevel.Information, "Data folder {DataPath}, shared: it holds only blobs, which other nodes may use too")]
+    public static partial void DataFolderShared(this ILogger logger, string dataPath);
+
+    [LoggerMessage(76, LogLevel.Warning, "Could not read the metadata store's clock; keeping the offset of {OffsetMilliseconds} ms: {Reason}")]
+    public static partial void StoreClockUnread(this ILogger logger, double offsetMilliseconds, string reason);
+
+    [LoggerMessage(77, LogLevel.Information, "The metadata store's clock is {OffsetMilliseconds} ms ahead of this machine's; the API's time follows the store")]
+    public static partial void StoreClockOffset(this ILogger logger, double offsetMilliseconds);
 
     [LoggerMessage(71, LogLevel.Information, "Shutting down: requests in flight have up to {GraceSeconds} s to finish; a second Ctrl-C (SIGINT or SIGTERM) stops them at once")]
     public static partial void ShuttingDown(this ILogger logger, double graceSeconds);

@@ -1,12 +1,21 @@
-using System.Net;
-using Tessera.Domain;
+using System.Text.Json.Serialization;
+using Tessera.Server.Http;
 using Tessera.Storage;
 
 namespace Tessera.Server.Apis;
 
-/// <summary><c>GET /healthz</c>: 200 when the metadata store and the blob store can be used. Needs no key.</summary>
+/// <summary>
+/// <c>GET /healthz</c>: 200 when the metadata store and the blob store can both be used, 503 when either cannot; the
+/// body names each store and its state. Needs no key.
+/// </summary>
 public static class HealthApi
 {
+    public const string Ok = "ok";
+    public const string Unavailable = "unavailable";
+
+    /// <summary>A store that has not answered by then counts as unavailable: a health check must not hang.</summary>
+    internal static readonly TimeSpan CheckDeadline = TimeSpan.FromSeconds(5);
+
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", CheckHealthAsync);
@@ -15,17 +24,52 @@ public static class HealthApi
 
     internal static async Task<IResult> CheckHealthAsync(HttpContext http, IMetadataStore metadata, IBlobStore blobs, ILogger<IMetadataStore> logger)
     {
+        var metadataCheck = CheckAsync(StoreKind.Metadata, metadata.CheckHealthAsync, logger, http.RequestAborted);
+        var blobsCheck = CheckAsync(StoreKind.Blobs, blobs.CheckHealthAsync, logger, http.RequestAborted);
+        var checks = new Dictionary<string, DependencyHealth>
+        {
+            ["metadata"] = await metadataCheck,
+            ["blobs"] = await blobsCheck,
+        };
+        var healthy = checks.Values.All(check => check.Status == Ok);
+        return TypedResults.Json(new HealthReport(healthy ? Ok : Unavailable, checks),
+            statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<DependencyHealth> CheckAsync(StoreKind store, Func<CancellationToken, Task> check, ILogger logger, CancellationToken requestAborted)
+    {
+        var name = ErrorEnvelopeMiddleware.StoreName(store);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        deadline.CancelAfter(CheckDeadline);
         try
         {
-            await metadata.CheckHealthAsync(http.RequestAborted);
-            await blobs.CheckHealthAsync(http.RequestAborted);
-            return TypedResults.Ok(new { status = "ok" });
+            // WaitAsync as well: a store that ignores its token must not hold the answer either.
+            await check(deadline.Token).WaitAsync(deadline.Token);
+            return new DependencyHealth(Ok);
         }
-        catch (Exception exception) when (!http.RequestAborted.IsCancellationRequested)
+        catch (StorageException failure)
         {
-            logger.Unhealthy(exception);
-            throw new TesseraException(HttpStatusCode.ServiceUnavailable, ApiErrors.ServerError,
-                "Tessera cannot use its metadata store or its data folder; the log says why.");
+            logger.Unhealthy(name, failure.Message);
+            return new DependencyHealth(Unavailable, failure.Message);
+        }
+        catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+        {
+            var reason = $"The {name} store did not answer within {CheckDeadline.TotalSeconds:0} s.";
+            logger.Unhealthy(name, reason);
+            return new DependencyHealth(Unavailable, reason);
+        }
+        catch (Exception exception) when (!requestAborted.IsCancellationRequested)
+        {
+            logger.HealthCheckFailed(exception, name);
+            return new DependencyHealth(Unavailable, $"The {name} store failed its check unexpectedly; the server's log says why.");
         }
     }
+
+    /// <summary>The body of <c>GET /healthz</c>.</summary>
+    internal sealed record HealthReport(string Status, IReadOnlyDictionary<string, DependencyHealth> Checks);
+
+    /// <summary>One dependency's state; <see cref="Error"/> says why it is unavailable.</summary>
+    internal sealed record DependencyHealth(
+        string Status,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 }

@@ -215,10 +215,10 @@ public static class UploadsApi
                 Md5Matches(expectedMd5, actualMd5);
             }
         }
-        catch (Exception exception) when (exception is TesseraException or IOException)
+        catch (Exception exception) when (exception is TesseraException or BlobNotFoundException)
         {
-            // A cancel or complete that raced this one takes the parts (and, once swept, their bytes) with it. Then
-            // the refusal is the one the upload's new state implies, not a complaint about the parts.
+            // A cancel or complete that raced this one takes the parts (and, once a sweep has freed them, their bytes)
+            // with it. Then the refusal is the one the upload's new state implies, not a complaint about the parts.
             var current = UploadExists(await metadata.FindUploadAsync(upload.ProjectId, uploadId, cancellationToken), uploadId);
             if (current.StatusAt(clock.Now) == UploadStatus.Pending)
             {

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Tessera.Server.Hosting;
 
 /// <summary>
-/// The data folder of the embedded stores (<c>Tessera:DataPath</c>), created if missing and locked for as long as
-/// this server runs, so that a second server on the same folder refuses to start instead of sharing its files.
+/// The data folder of the embedded stores (<c>Tessera:DataPath</c>), created if missing. When it holds a SQLite
+/// database it is locked for as long as this server runs, so that a second server on the same folder refuses to
+/// start instead of sharing its files; holding only blobs beside a shared database, it may be shared by several nodes.
 /// </summary>
 /// <remarks>
 /// The lock is a byte-range lock on <c>tessera.lock</c> (<see cref="FileStream.Lock"/>: <c>fcntl</c> on Unix,
@@ -22,9 +23,9 @@ public sealed class DataFolder : IDisposable
 
     private static readonly HashSet<string> LockedByThisProcess = new(StringComparer.Ordinal);
 
-    private readonly FileStream _lockFile;
+    private readonly FileStream? _lockFile;
 
-    private DataFolder(string fullPath, FileStream lockFile)
+    private DataFolder(string fullPath, FileStream? lockFile)
     {
         FullPath = fullPath;
         _lockFile = lockFile;
@@ -32,6 +33,9 @@ public sealed class DataFolder : IDisposable
 
     /// <summary>The folder's absolute path.</summary>
     public string FullPath { get; }
+
+    /// <summary>Whether this server holds the folder's lock.</summary>
+    public bool IsLocked => _lockFile is not null;
 
     /// <summary>
     /// Resolves a relative <c>Tessera:DataPath</c> against the working directory (where the server was started,
@@ -43,16 +47,7 @@ public sealed class DataFolder : IDisposable
     /// <exception cref="StartupException">The folder cannot be created or written, or another server holds it.</exception>
     public static DataFolder Acquire(string dataPath)
     {
-        string fullPath;
-        try
-        {
-            fullPath = Resolve(dataPath);
-        }
-        catch (Exception exception) when (exception is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw new StartupException(StartupProblem.Configuration, $"Tessera:DataPath: '{dataPath}' is not a usable path: {exception.Message}", exception);
-        }
-
+        var fullPath = ResolveOrExplain(dataPath);
         FileStream lockFile;
         try
         {
@@ -61,8 +56,7 @@ public sealed class DataFolder : IDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new StartupException(StartupProblem.Environment,
-                $"Tessera:DataPath: cannot create or write the data folder {fullPath}: {FileInTheWay(fullPath) ?? exception.Message}", exception);
+            throw CannotCreate(fullPath, exception);
         }
 
         lock (LockedByThisProcess)
@@ -95,26 +89,74 @@ public sealed class DataFolder : IDisposable
         }
     }
 
+    /// <summary>Creates the folder if needed, without locking it: other nodes may use it too.</summary>
+    /// <exception cref="StartupException">The folder cannot be created.</exception>
+    public static DataFolder Open(string dataPath)
+    {
+        var fullPath = ResolveOrExplain(dataPath);
+        try
+        {
+            Directory.CreateDirectory(fullPath);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw CannotCreate(fullPath, exception);
+        }
+
+        return new DataFolder(fullPath, lockFile: null);
+    }
+
+    private static string ResolveOrExplain(string dataPath)
+    {
+        try
+        {
+            return Resolve(dataPath);
+        }
+        catch (Exception exception) when (exception is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new StartupException(StartupProblem.Configuration, $"Tessera:DataPath: '{dataPath}' is not a usable path: {exception.Message}", exception);
+        }
+    }
+
     /// <summary>
-    /// Registers the folder as a singleton, acquired when a store first needs it: when the host resolves its hosted
-    /// services at start, after the settings were validated and before Kestrel binds.
+    /// Registers the folder as a singleton, made (and locked when <paramref name="exclusive"/>) when a store first
+    /// needs it: when the host resolves its hosted services at start, after the settings were validated and before
+    /// Kestrel binds.
     /// </summary>
-    internal static IServiceCollection AddDataFolder(IServiceCollection services) =>
+    internal static IServiceCollection AddDataFolder(IServiceCollection services, bool exclusive) =>
         services.AddSingleton(sp =>
         {
-            var folder = Acquire(sp.GetRequiredService<IOptions<TesseraOptions>>().Value.DataPath);
-            sp.GetRequiredService<ILogger<DataFolder>>().DataFolderLocked(folder.FullPath, Environment.ProcessId);
+            var dataPath = sp.GetRequiredService<IOptions<TesseraOptions>>().Value.DataPath;
+            var logger = sp.GetRequiredService<ILogger<DataFolder>>();
+            if (!exclusive)
+            {
+                var shared = Open(dataPath);
+                logger.DataFolderShared(shared.FullPath);
+                return shared;
+            }
+
+            var folder = Acquire(dataPath);
+            logger.DataFolderLocked(folder.FullPath, Environment.ProcessId);
             return folder;
         });
 
     public void Dispose()
     {
+        if (_lockFile is null)
+        {
+            return;
+        }
+
         lock (LockedByThisProcess)
         {
             LockedByThisProcess.Remove(FullPath);
             _lockFile.Dispose();
         }
     }
+
+    private static StartupException CannotCreate(string fullPath, Exception exception) =>
+        new(StartupProblem.Environment,
+            $"Tessera:DataPath: cannot create or write the data folder {fullPath}: {FileInTheWay(fullPath) ?? exception.Message}", exception);
 
     private static StartupException InUse(string fullPath, int? owner) =>
         new(StartupProblem.Environment,

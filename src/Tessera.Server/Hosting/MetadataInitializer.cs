@@ -4,19 +4,21 @@ namespace Tessera.Server.Hosting;
 
 /// <summary>
 /// Creates or migrates the metadata schema once the server is listening, so that a server that cannot bind its port
-/// stops before it opens the database. Requests that arrive in between wait for it (<see cref="MetadataReadiness"/>).
+/// stops before it opens the database, then takes the store clock's first reading. Requests that arrive in between
+/// wait for both (<see cref="MetadataReadiness"/>).
 /// </summary>
 /// <remarks>
 /// Hosted services start before Kestrel binds (the web server's own hosted service is registered last), so the work
 /// is done in <see cref="StartedAsync"/>, which the host calls after every <c>StartAsync</c>, Kestrel's included.
 /// </remarks>
-internal sealed class MetadataInitializer(IMetadataStore metadata, MetadataReadiness readiness) : IHostedLifecycleService
+internal sealed class MetadataInitializer(IMetadataStore metadata, StoreClockSynchronizer clock, MetadataReadiness readiness) : IHostedLifecycleService
 {
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         try
         {
             await metadata.InitializeAsync(cancellationToken);
+            await clock.SynchronizeAsync(cancellationToken);
             readiness.MarkReady();
         }
         catch (Exception exception)

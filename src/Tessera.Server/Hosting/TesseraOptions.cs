@@ -8,7 +8,7 @@ public sealed class TesseraOptions
 {
     public const string SectionName = "Tessera";
 
-    /// <summary>The folder that holds the metadata database and the bytes (<c>Tessera:DataPath</c>).</summary>
+    /// <summary>The folder of the embedded stores: the SQLite database and the blobs folder (<c>Tessera:DataPath</c>).</summary>
     public string DataPath { get; set; } = "./data";
 
     /// <summary>Projects and their API keys. None means open mode (docs/api.md section 5).</summary>
@@ -34,6 +34,12 @@ public sealed class TesseraOptions
     /// Read by <see cref="StartupFailures"/> straight from the configuration, since the failure may be in binding these options.
     /// </summary>
     public bool DetailedStartupErrors { get; set; }
+
+    /// <summary>Which store keeps uploads, parts and files (<c>Tessera:Metadata</c>).</summary>
+    public MetadataStoreOptions Metadata { get; set; } = new();
+
+    /// <summary>Which store keeps the bytes (<c>Tessera:Blobs</c>).</summary>
+    public BlobStoreOptions Blobs { get; set; } = new();
 
     public TesseraLimits Limits { get; set; } = new();
 

@@ -14,6 +14,9 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:DataPath must name a folder.");
         }
 
+        Provider(StorageRegistration.MetadataProviderSetting, options.Metadata.Provider, StorageRegistration.MetadataProviders, failures);
+        Provider(StorageRegistration.BlobsProviderSetting, options.Blobs.Provider, StorageRegistration.BlobsProviders, failures);
+
         if (options.WriteBufferBudgetMiB < 0)
         {
             failures.Add("Tessera:WriteBufferBudgetMiB must not be negative.");
@@ -92,5 +95,13 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Provider(string setting, string value, IReadOnlyList<string> accepted, List<string> failures)
+    {
+        if (!accepted.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add(StorageRegistration.UnknownProvider(setting, value, accepted));
+        }
     }
 }

@@ -7,9 +7,6 @@ using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Transport;
-using Tessera.Storage;
-using Tessera.Storage.FileSystem;
-using Tessera.Storage.Sqlite;
 
 namespace Tessera.Server.Hosting;
 
@@ -39,13 +36,10 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<IIdGenerator, RandomIdGenerator>();
         services.AddSingleton<ProjectKeys>();
 
-        // Both embedded stores live in the data folder, so neither exists before the folder is locked.
-        DataFolder.AddDataFolder(services);
-        services.AddSingleton<IMetadataStore>(sp =>
-            new SqliteMetadataStore(Path.Combine(DataPath(sp), "tessera.db")));
-        services.AddSingleton<IBlobStore>(sp => new FileSystemBlobStore(
-            DataPath(sp), (long)sp.GetRequiredService<IOptions<TesseraOptions>>().Value.WriteBufferBudgetMiB << 20));
+        StorageRegistration.AddStores(services, configuration);
         services.AddSingleton<MetadataReadiness>();
+        services.AddSingleton<StoreClockSynchronizer>();
+        services.AddHostedService(provider => provider.GetRequiredService<StoreClockSynchronizer>());
         services.AddHostedService<MetadataInitializer>();
         AccessLog.AddAccessLog(services);
         // After the web host's own registration, so this is the factory the server uses.
@@ -59,8 +53,6 @@ public static class TesseraServiceCollectionExtensions
         services.AddHostedService<StorageReclaimer>();
         return services;
     }
-
-    private static string DataPath(IServiceProvider services) => services.GetRequiredService<DataFolder>().FullPath;
 
     /// <summary>Binds the section; a value that does not convert (<c>MaxPartBytes=abc</c>) is a configuration error that names the setting.</summary>
     private static void BindOrExplain(IConfigurationSection section, TesseraOptions options)

@@ -1,15 +1,19 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
 using Tessera.Domain;
+using Tessera.Storage;
 
 namespace Tessera.Server.Http;
 
 /// <summary>
 /// The one place where exceptions become answers: a <see cref="TesseraException"/> is sent as it says, a request
-/// Kestrel refused becomes a 400, a full disk a 507, and anything else a generic 500 whose details go to the log only.
+/// Kestrel refused becomes a 400, a full store a 507, an unreachable store a 503 that asks the client to retry, and
+/// anything else (a record whose blob is missing included) a generic 500 whose details go to the log only.
 /// </summary>
 internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime, ILogger<ErrorEnvelopeMiddleware> logger)
 {
+    public const string ShouldRetryHeader = "x-should-retry";
+
     // ENOSPC and EDQUOT on Linux; ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows.
     private static readonly int[] DiskFullErrors = [28, 122, 0x70, 0x27];
 
@@ -45,7 +49,28 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
             }
 
             LogRefusal(logger, context, error);
+            PrepareHeaders(context.Response, exception, error);
             await ErrorEnvelope.WriteAsync(context.Response, error);
+        }
+    }
+
+    /// <summary>
+    /// An unreachable store is worth retrying (OpenAI's SDKs honour <c>x-should-retry</c>); headers a handler set
+    /// for a body that will not be sent (a file's ETag, its range) do not describe a server error.
+    /// </summary>
+    private static void PrepareHeaders(HttpResponse response, Exception exception, TesseraException error)
+    {
+        if (exception is StoreUnavailableException)
+        {
+            response.Headers[ShouldRetryHeader] = "true";
+        }
+
+        if ((int)error.Status >= 500)
+        {
+            response.Headers.ETag = default;
+            response.Headers.LastModified = default;
+            response.Headers.AcceptRanges = default;
+            response.Headers.ContentRange = default;
         }
     }
 
@@ -88,8 +113,20 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
                 return ApiErrors.InvalidBody("The request body is larger than this endpoint accepts.");
             case BadHttpRequestException bad:
                 return ApiErrors.InvalidBody($"The request could not be read: {bad.Message}");
+            case StorageFullException full:
+                // Expected, and handled: the write left nothing behind. One line, no stack trace.
+                logger.StorageFull(context.TraceIdentifier, context.Request.Method, context.Request.Path, full.Message);
+                return ApiErrors.StorageFull(context.Request.ContentLength ?? 0);
+            case StoreUnavailableException unavailable:
+                // Expected while a database restarts or an object store is unreachable: one line, no stack trace.
+                logger.StoreUnavailable(context.TraceIdentifier, context.Request.Method, context.Request.Path, StoreName(unavailable.Store), unavailable.Message);
+                return ApiErrors.ServiceUnavailable(unavailable.Store == StoreKind.Metadata ? "The metadata database" : "The blob store");
+            case BlobNotFoundException missing:
+                // A record whose bytes are gone: the data is damaged, which the operator must hear of.
+                logger.BlobMissing(context.TraceIdentifier, context.Request.Method, context.Request.Path, missing.BlobKey);
+                return ApiErrors.Unexpected(context.TraceIdentifier);
             case IOException io when DiskFullErrors.Contains(io.HResult & 0xFFFF):
-                // Expected, and handled: the write removed what it had stored. One line, no stack trace.
+                // Until every blob store reports a full disk as StorageFullException.
                 logger.StorageFull(context.TraceIdentifier, context.Request.Method, context.Request.Path, io.Message);
                 return ApiErrors.StorageFull(context.Request.ContentLength ?? 0);
             default:
@@ -97,4 +134,7 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
                 return ApiErrors.Unexpected(context.TraceIdentifier);
         }
     }
+
+    /// <summary>How logs and health reports name a store.</summary>
+    internal static string StoreName(StoreKind store) => store == StoreKind.Metadata ? "metadata" : "blob";
 }
