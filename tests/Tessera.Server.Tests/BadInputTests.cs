@@ -104,7 +104,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
     public async Task A_form_text_field_that_is_not_valid_UTF8_is_refused_with_400_naming_it_and_nothing_is_kept()
     {
         using var client = _server.CreateClient();
-        var blobsBefore = _server.BlobFiles().ToHashSet();
+        var blobsBefore = (await _server.StoredBlobKeysAsync()).ToHashSet();
         using var form = new MultipartFormDataContent
         {
             { new ByteArrayContent([0x61, 0x73, 0x73, 0xFF]), "purpose" },
@@ -113,7 +113,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
         using var response = await client.PostAsync("files", form);
         var error = await response.ShouldFailAsync(HttpStatusCode.BadRequest, "purpose");
         Assert.Contains("UTF-8", error.GetProperty("message").GetString());
-        Assert.Subset(blobsBefore, _server.BlobFiles().ToHashSet());
+        Assert.Subset(blobsBefore, (await _server.StoredBlobKeysAsync()).ToHashSet());
         Assert.Empty(_server.TemporaryFiles());
     }
 
@@ -220,7 +220,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
     {
         using var client = _server.CreateClient();
         var uploadId = (await client.CreateUploadAsync(10 << 20)).Id();
-        var blobsBefore = _server.BlobFiles().ToHashSet();
+        var blobsBefore = (await _server.StoredBlobKeysAsync()).ToHashSet();
 
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
@@ -235,7 +235,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
         }
 
         await WaitUntilAsync(() => _server.TemporaryFiles().Count == 0);
-        Assert.Subset(blobsBefore, _server.BlobFiles().ToHashSet());
+        Assert.Subset(blobsBefore, (await _server.StoredBlobKeysAsync()).ToHashSet());
         await AssertNoPartsAsync(client, uploadId);
     }
 
@@ -281,7 +281,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
         Assert.Contains("1048576", text);
 
         await WaitUntilAsync(() => server.TemporaryFiles().Count == 0);
-        Assert.Empty(server.BlobFiles());
+        Assert.Empty(await server.StoredBlobKeysAsync());
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class CleanupTests
         await server.Reclaimer.ExpireOverdueAsync(CancellationToken.None);
         await server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
 
-        Assert.DoesNotContain(server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
+        Assert.DoesNotContain(partId, await server.StoredBlobKeysAsync());
         var upload = await (await client.GetAsync($"uploads/{uploadId}")).ShouldSucceedAsync();
         Assert.Equal("expired", upload.GetProperty("status").GetString());
         await (await client.PostPartAsync(uploadId, [1])).ShouldFailAsync(HttpStatusCode.BadRequest, "upload_id");
@@ -44,11 +44,12 @@ public sealed class CleanupTests
 
         await server.Reclaimer.ExpireOverdueAsync(CancellationToken.None);
         await server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
-        Assert.DoesNotContain(server.BlobFiles(), path => path.EndsWith(partId, StringComparison.Ordinal));
+        Assert.DoesNotContain(partId, await server.StoredBlobKeysAsync());
         Assert.Equal([9], await client.GetByteArrayAsync($"files/{kept}/content"));
     }
 
     [Fact]
+    [Trait(StorageTraits.Name, StorageTraits.Embedded)]
     public async Task Reconciliation_deletes_old_orphaned_blobs_and_unfinished_writes_and_keeps_everything_referenced()
     {
         await using var server = await TesseraTestServer.StartAsync(settings: QuietSweeper);
@@ -73,11 +74,12 @@ public sealed class CleanupTests
         Assert.False(File.Exists(oldUnfinished));
         Assert.False(File.Exists(oldUnfinishedInShard), "a small blob's unfinished write sits in its shard");
         Assert.True(File.Exists(youngOrphan), "a blob younger than the grace period may be a part whose row is being written");
-        Assert.Contains(server.BlobFiles(), path => path.EndsWith(pendingPart, StringComparison.Ordinal));
+        Assert.Contains(pendingPart, await server.StoredBlobKeysAsync());
         Assert.Equal(fileContent, await client.GetByteArrayAsync($"files/{fileId}/content"));
     }
 
     [Fact]
+    [Trait(StorageTraits.Name, StorageTraits.Embedded)]
     public async Task After_a_restart_everything_stored_is_still_there_and_orphans_are_cleaned_up()
     {
         var dataPath = Directory.CreateTempSubdirectory("tessera-restart-").FullName;

@@ -7,6 +7,7 @@ namespace Tessera.Server.Tests;
 /// Many parts of one upload arriving at once share the disk flushes that make them durable; each part's answer must
 /// still mean that its bytes and its name are on disk.
 /// </summary>
+[Trait(StorageTraits.Name, StorageTraits.Embedded)]
 public sealed class ConcurrentPartTests
 {
     private static readonly Dictionary<string, string> QuietSweeper = new() { ["Tessera:Sweeper:IntervalSeconds"] = "3600" };

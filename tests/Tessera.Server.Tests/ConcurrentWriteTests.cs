@@ -11,6 +11,7 @@ namespace Tessera.Server.Tests;
 /// Many clients writing at once: the metadata store commits their writes together, and each answer must still mean
 /// what it meant for a lone client (the write happened, alone if need be, and is on disk).
 /// </summary>
+[Trait(StorageTraits.Name, StorageTraits.Embedded)]
 public sealed class ConcurrentWriteTests
 {
     private static readonly Dictionary<string, string> QuietSweeper = new() { ["Tessera:Sweeper:IntervalSeconds"] = "3600" };

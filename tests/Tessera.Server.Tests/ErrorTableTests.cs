@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Data.Sqlite;
 using Tessera.Server.Tests.Infrastructure;
+using Tessera.Storage;
 
 namespace Tessera.Server.Tests;
 
@@ -132,18 +133,11 @@ public sealed class ErrorTableTests(KeyedServer fixture) : IClassFixture<KeyedSe
     [Fact]
     public async Task An_unexpected_failure_answers_500_with_a_generic_message_and_the_request_id()
     {
-        await using var server = await TesseraTestServer.StartAsync();
+        // A store failing in a way no contract names, worded as a backend would (and as no client may read).
+        await using var server = await TesseraTestServer.StartAsync(configureServices: services => services.WrapInFaults<IMetadataStore>(store =>
+            store.Fault = method => method == nameof(IMetadataStore.ListFilesAsync) ? new InvalidOperationException("SQLite Error 1: 'no such table: files'.") : null));
         using var client = server.CreateClient();
         await client.UploadFileAsync([1]);
-
-        // Break the metadata database under the running server.
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataPath, "tessera.db")};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var drop = connection.CreateCommand();
-            drop.CommandText = "DROP TABLE files;";
-            await drop.ExecuteNonQueryAsync();
-        }
 
         using var response = await client.GetAsync("files");
         var error = await response.ShouldFailAsync(HttpStatusCode.InternalServerError, param: null, type: "server_error");
@@ -154,6 +148,7 @@ public sealed class ErrorTableTests(KeyedServer fixture) : IClassFixture<KeyedSe
     }
 
     [Fact]
+    [Trait(StorageTraits.Name, StorageTraits.Embedded)]
     public async Task A_full_disk_answers_507_storage_full_and_keeps_nothing_of_the_part()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() && Environment.UserName == "root",
@@ -173,7 +168,7 @@ public sealed class ErrorTableTests(KeyedServer fixture) : IClassFixture<KeyedSe
             var error = await response.ShouldFailAsync(HttpStatusCode.InsufficientStorage, param: null, code: "storage_full", type: "server_error");
             Assert.Contains("bytes", error.GetProperty("message").GetString());
             Assert.Empty(server.TemporaryFiles());
-            Assert.Empty(server.BlobFiles());
+            Assert.Empty(await server.StoredBlobKeysAsync());
 
             // Expected and handled: one warning line for the operator, no stack trace.
             var logged = Assert.Single(logs.Entries, e => e.Message.Contains("storage full", StringComparison.Ordinal));

@@ -9,6 +9,7 @@ namespace Tessera.Server.Tests;
 /// grace (Tessera:ShutdownGraceSeconds), a second signal cuts the grace short, and either way nothing half-written
 /// remains: no unfinished file, no part.
 /// </summary>
+[Trait(StorageTraits.Name, StorageTraits.Embedded)]
 public sealed class ShutdownTests : IDisposable
 {
     private readonly string _dataPath = Directory.CreateTempSubdirectory("tessera-shutdown-").FullName;

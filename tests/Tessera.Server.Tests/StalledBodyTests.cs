@@ -66,7 +66,7 @@ public sealed class StalledBodyTests
         Assert.Equal("", answer);
         Assert.True(stalledAt.Elapsed >= TimeSpan.FromSeconds(IdleSeconds * 0.8), $"cut off after {stalledAt.Elapsed}, before the idle time");
         await WaitUntilAsync(() => server.TemporaryFiles().Count == 0);
-        Assert.Empty(server.BlobFiles());
+        Assert.Empty(await server.StoredBlobKeysAsync());
         var parts = await (await client.GetAsync($"uploads/{uploadId}/parts")).ShouldSucceedAsync();
         Assert.Equal(0, parts.GetProperty("data").GetArrayLength());
         var files = await (await client.GetAsync("files")).ShouldSucceedAsync();

@@ -22,6 +22,8 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Tessera:Limits:MaxPartBytes=lots", "Tessera:Limits:MaxPartBytes")]
     [InlineData("--Tessera:Projects:0:Keys:0=short", "Tessera:Projects:0:Keys:0")]
     [InlineData("--Tessera:ShutdownGraceSeconds=-5", "Tessera:ShutdownGraceSeconds")]
+    [InlineData("--Tessera:Metadata:Provider=Oracle", "Tessera:Metadata:Provider")]
+    [InlineData("--Tessera:Blobs:Provider=Tape", "Tessera:Blobs:Provider")]
     public async Task A_bad_setting_exits_with_2_and_a_line_naming_it_before_touching_the_data_folder(string setting, string named)
     {
         await using var server = ServerProcess.Start(
@@ -31,6 +33,21 @@ public sealed class StartupTests : IDisposable
         Assert.Equal(2, await server.WaitForExitAsync(Deadline));
         ShouldExplainInAFewLines(server, named);
         Assert.False(Directory.Exists(DataPath), "the data folder was created by a server that should not have started");
+    }
+
+    [Theory]
+    [InlineData("Tessera:Metadata:Provider", "Oracle", "Sqlite")]
+    [InlineData("Tessera:Blobs:Provider", "Tape", "Folder")]
+    public async Task An_unknown_storage_provider_exits_with_2_on_one_line_naming_the_setting_and_the_accepted_values(string setting, string value, string accepted)
+    {
+        await using var server = ServerProcess.Start(["--urls=http://127.0.0.1:0", $"--Tessera:DataPath={DataPath}", $"--{setting}={value}"]);
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        var line = Assert.Single(server.Errors);
+        Assert.Contains(setting, line);
+        Assert.Contains($"'{value}'", line);
+        Assert.Contains(accepted, line);
+        Assert.False(Directory.Exists(DataPath));
     }
 
     [Fact]

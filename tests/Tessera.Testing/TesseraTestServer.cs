@@ -5,12 +5,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Tessera.Server.Hosting;
+using Tessera.Storage;
 
 namespace Tessera.Testing;
 
 /// <summary>
-/// A real Tessera: Kestrel on a loopback port, SQLite and a data folder of its own. Only the API's clock is a fake,
-/// so tests can move time past an expiry. Shared by the server's and the client's test projects.
+/// A real Tessera: Kestrel on a loopback port and real stores (by default SQLite and a data folder of its own; see
+/// <see cref="StorageVariable"/>). Only the API's clock is a fake, so tests can move time past an expiry. Shared by
+/// the server's and the client's test projects. Tests look at what is stored through the store contracts
+/// (<see cref="StoredBlobKeysAsync"/>, <see cref="Metadata"/>), so they hold whichever backends run.
 /// </summary>
 public sealed class TesseraTestServer : IAsyncDisposable
 {
@@ -18,6 +21,14 @@ public sealed class TesseraTestServer : IAsyncDisposable
     public const string KeyA = "sk-alpha-test-key-000000000001";
     public const string ProjectB = "beta";
     public const string KeyB = "sk-beta-test-key-0000000000002";
+
+    /// <summary>
+    /// The environment variable that picks the stores the suite runs on: <c>sqlite-folder</c> (the default, the
+    /// embedded stores in a temporary data folder).
+    /// </summary>
+    public const string StorageVariable = "TESSERA_TEST_STORAGE";
+
+    public const string SqliteFolderStorage = "sqlite-folder";
 
     private readonly WebApplication _app;
     private readonly bool _ownsDataPath;
@@ -45,6 +56,16 @@ public sealed class TesseraTestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The stores this run uses, from <see cref="StorageVariable"/>.</summary>
+    public static string Storage =>
+        Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } storage ? storage : SqliteFolderStorage;
+
+    /// <summary>The server's metadata store, as its handlers see it.</summary>
+    public IMetadataStore Metadata => _app.Services.GetRequiredService<IMetadataStore>();
+
+    /// <summary>The server's blob store, as its handlers see it.</summary>
+    public IBlobStore Blobs => _app.Services.GetRequiredService<IBlobStore>();
+
     /// <summary>
     /// Starts a server. Keyed mode (projects alpha and beta) unless <paramref name="openMode"/>.
     /// <paramref name="configureServices"/> runs after Tessera's own registrations, so it can wrap them.
@@ -55,10 +76,9 @@ public sealed class TesseraTestServer : IAsyncDisposable
     {
         var ownsDataPath = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("tessera-test-").FullName;
-        var all = new Dictionary<string, string>
+        var all = new Dictionary<string, string>(StorageSettings(dataPath))
         {
             ["urls"] = "http://127.0.0.1:0",
-            ["Tessera:DataPath"] = dataPath,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Tessera"] = "Warning",
         };
@@ -99,11 +119,34 @@ public sealed class TesseraTestServer : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The blob files on disk (finished ones).</summary>
-    public IReadOnlyList<string> BlobFiles() =>
-        [.. FilesUnder("blobs").Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal))];
+    /// <summary>The settings that put the server on the stores of <see cref="Storage"/>, keeping its files in <paramref name="dataPath"/>.</summary>
+    public static IReadOnlyDictionary<string, string> StorageSettings(string dataPath) => Storage switch
+    {
+        SqliteFolderStorage => new Dictionary<string, string>
+        {
+            ["Tessera:DataPath"] = dataPath,
+            ["Tessera:Metadata:Provider"] = "Sqlite",
+            ["Tessera:Blobs:Provider"] = "Folder",
+        },
+        var other => throw new InvalidOperationException($"{StorageVariable}={other} names no stores the tests know; use {SqliteFolderStorage}."),
+    };
 
-    /// <summary>Unfinished writes on disk: small ones in their shard beside the finished blobs, larger ones under tmp/.</summary>
+    /// <summary>The keys of the finished blobs in the blob store.</summary>
+    public async Task<IReadOnlyList<string>> StoredBlobKeysAsync(CancellationToken cancellationToken = default)
+    {
+        var keys = new List<string>();
+        await foreach (var blob in Blobs.ListAsync(cancellationToken))
+        {
+            keys.Add(blob.Key);
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// The folder store's unfinished writes on disk: small ones in their shard beside the finished blobs, larger ones
+    /// under tmp/. Always empty for a blob store that is not a folder.
+    /// </summary>
     public IReadOnlyList<string> TemporaryFiles() =>
         [.. FilesUnder("blobs").Where(path => path.EndsWith(".tmp", StringComparison.Ordinal)), .. FilesUnder("tmp")];
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Tessera.Server.Hosting;
 using Tessera.Server.Reclaiming;
 
 namespace Tessera.Server.Tests.Infrastructure;
@@ -20,5 +21,9 @@ public static class TesseraTestServerExtensions
     {
         /// <summary>Runs the reclaimer's work now, instead of waiting for its timer.</summary>
         internal StorageReclaimer Reclaimer => server.Services.GetServices<IHostedService>().OfType<StorageReclaimer>().Single();
+
+        /// <summary>Reads the metadata store's clock now, instead of waiting for the next minute.</summary>
+        internal Task SynchronizeClockAsync() =>
+            server.Services.GetRequiredService<StoreClockSynchronizer>().SynchronizeAsync(CancellationToken.None);
     }
 }
