@@ -64,14 +64,14 @@ internal static partial class Log
     [LoggerMessage(52, LogLevel.Warning, "Request {RequestId} ({Method} {Path}) found the storage full and was answered 507: {Reason}")]
     public static partial void StorageFull(this ILogger logger, string requestId, string method, string path, string reason);
 
-    [LoggerMessage(55, LogLevel.Warning, "Request {RequestId} ({Method} {Path}) was answered 503: the {Store} store is unavailable: {Reason}")]
-    public static partial void StoreUnavailable(this ILogger logger, string requestId, string method, string path, string store, string reason);
-
     [LoggerMessage(53, LogLevel.Debug, "Read and discarded {Bytes} bytes of the refused body of request {RequestId} before answering")]
     public static partial void RefusedBodyDrained(this ILogger logger, string requestId, long bytes);
 
     [LoggerMessage(54, LogLevel.Debug, "Left the refused body of request {RequestId} unread ({Reason}): the connection closes after the answer")]
     public static partial void RefusedBodyLeftUnread(this ILogger logger, string requestId, string reason);
+
+    [LoggerMessage(55, LogLevel.Warning, "Request {RequestId} ({Method} {Path}) was answered 503: the {Store} store is unavailable: {Reason}")]
+    public static partial void StoreUnavailable(this ILogger logger, string requestId, string method, string path, string store, string reason);
 
     [LoggerMessage(70, LogLevel.Information, "Data folder {DataPath}, locked by this process ({ProcessId})")]
     public static partial void DataFolderLocked(this ILogger logger, string dataPath, int processId);
