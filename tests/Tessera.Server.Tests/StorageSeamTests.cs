@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Tessera.Server.Hosting;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Storage;
 
@@ -159,6 +160,30 @@ public sealed class StorageSeamTests
         Assert.InRange(later.GetProperty("created_at").GetInt64(), expected - 5, expected + 5);
         var warning = Assert.Single(logs.Entries, e => e.Message.Contains("The database is restarting.", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Warning, warning.Level);
+    }
+
+    [Fact]
+    [Trait(StorageTraits.Name, StorageTraits.Embedded)]
+    public void A_data_folder_that_holds_only_blobs_is_created_but_not_locked_so_nodes_can_share_it()
+    {
+        var root = Directory.CreateTempSubdirectory("tessera-shared-").FullName;
+        var dataPath = Path.Combine(root, "data");
+        try
+        {
+            using var first = DataFolder.Open(dataPath);
+            using var second = DataFolder.Open(dataPath);
+
+            Assert.True(Directory.Exists(dataPath));
+            Assert.False(first.IsLocked);
+            Assert.False(File.Exists(Path.Combine(dataPath, DataFolder.LockFileName)));
+            using var locked = DataFolder.Acquire(dataPath);
+            Assert.True(locked.IsLocked);
+            Assert.Throws<StartupException>(() => DataFolder.Acquire(dataPath));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
