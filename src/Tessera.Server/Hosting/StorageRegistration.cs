@@ -33,8 +33,7 @@ public static class StorageRegistration
 
         // A SQLite file belongs to one server, so SQLite locks the data folder. Folder blobs beside a shared database
         // may be a folder that several nodes see, so alone they create the folder without locking it.
-        var usesDataFolder = metadata == SqliteMetadata || blobs == FolderBlobs;
-        if (usesDataFolder)
+        if (metadata == SqliteMetadata || blobs == FolderBlobs)
         {
             DataFolder.AddDataFolder(services, exclusive: metadata == SqliteMetadata);
         }
