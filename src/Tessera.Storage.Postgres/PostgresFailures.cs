@@ -1,0 +1,48 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Tessera.Storage.Postgres;
+
+/// <summary>Turns what Npgsql throws into the store's own failures, so no Npgsql type reaches the host.</summary>
+internal static class PostgresFailures
+{
+    // disk_full: the server could not extend a table or write WAL.
+    private const string DiskFull = "53100";
+
+    /// <summary>
+    /// The store's exception for <paramref name="exception"/>, or null when it is not the database's failure
+    /// (the caller's cancellation, a bug in the caller), which then propagates as it is.
+    /// </summary>
+    public static StorageException? Translate(Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        return exception switch
+        {
+            PostgresException { SqlState: DiskFull } => new StorageFullException(
+                "The metadata database has no disk space left; nothing was changed.", exception),
+            PostgresException postgres => new StoreUnavailableException(StoreKind.Metadata,
+                $"The metadata database refused the request ({postgres.SqlState}: {postgres.MessageText}).", exception),
+            NpgsqlException or TimeoutException or IOException or SocketException => new StoreUnavailableException(StoreKind.Metadata,
+                $"The metadata database cannot be reached or did not answer in time: {exception.Message}", exception),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Whether the connection the failure happened on is gone: the server went away (shut down, restarted, the
+    /// network broke) rather than refusing one statement. PostgreSQL's restart leaves every pooled connection dead
+    /// and Npgsql does not test a connection when it hands one out, so each would fail one request in turn.
+    /// </summary>
+    public static bool IsConnectionLost(Exception exception) => exception switch
+    {
+        // admin_shutdown, crash_shutdown, cannot_connect_now, and the connection_exception class.
+        PostgresException postgres => postgres.SqlState is "57P01" or "57P02" or "57P03" || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException { InnerException: IOException or SocketException or EndOfStreamException } => true,
+        IOException or SocketException or EndOfStreamException => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,99 @@
+using Npgsql;
+using Tessera.Domain;
+
+namespace Tessera.Storage.Postgres;
+
+public sealed partial class PostgresMetadataStore
+{
+    private const string FileColumns = "id, project_id, filename, purpose, bytes, created_at, expires_at";
+
+    // A file past its expires_at is gone even before the sweeper removes it.
+    private const string IsAlive = "(expires_at IS NULL OR expires_at > @now)";
+
+    public Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, token) =>
+        {
+            await InsertFileAsync(connection, file, token);
+            return await ExecuteAsync(connection,
+                "INSERT INTO file_segments (file_id, position, blob_key, bytes) VALUES (@file, 0, @blob, @bytes);",
+                [("file", file.Id), ("blob", content.BlobKey), ("bytes", content.Bytes)], token);
+        }, cancellationToken);
+
+    public Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) => (await QueryAsync(connection,
+            $"SELECT {FileColumns} FROM files WHERE id = @id AND project_id = @project AND {IsAlive};",
+            [("id", fileId), ("project", projectId), ("now", now)], ReadFile, token)).SingleOrDefault(), cancellationToken);
+
+    public Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<FileSegment>>(async (connection, token) => await QueryAsync(connection,
+            "SELECT blob_key, bytes FROM file_segments WHERE file_id = @file ORDER BY position;",
+            [("file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), token), cancellationToken);
+
+    public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
+        ReadAsync((connection, token) => ListFilesAsync(connection, projectId, query, now, token), cancellationToken);
+
+    private static async Task<FilePage?> ListFilesAsync(
+        NpgsqlConnection connection, string projectId, FileListQuery query, long now, CancellationToken cancellationToken)
+    {
+        var descending = query.Order == ListOrder.Descending;
+        var where = $"project_id = @project AND {IsAlive} AND (@purpose::text IS NULL OR purpose = @purpose::text)";
+        var parameters = new List<(string, object?)> { ("project", projectId), ("now", now), ("purpose", query.Purpose), ("take", query.Limit + 1) };
+
+        if (query.After is { } after)
+        {
+            var cursor = await QueryAsync(connection,
+                $"SELECT created_at, seq FROM files WHERE id = @after AND project_id = @project AND {IsAlive};",
+                [("after", after), ("project", projectId), ("now", now)], r => (CreatedAt: r.GetInt64(0), Seq: r.GetInt64(1)), cancellationToken);
+            if (cursor.Count == 0)
+            {
+                return null;
+            }
+
+            // Files are ordered by (created_at, seq): seq breaks ties between files created in the same second.
+            where += descending ? " AND (created_at, seq) < (@afterCreated, @afterSeq)" : " AND (created_at, seq) > (@afterCreated, @afterSeq)";
+            parameters.Add(("afterCreated", cursor[0].CreatedAt));
+            parameters.Add(("afterSeq", cursor[0].Seq));
+        }
+
+        var direction = descending ? "DESC" : "ASC";
+        var files = await QueryAsync(connection,
+            $"SELECT {FileColumns} FROM files WHERE {where} ORDER BY created_at {direction}, seq {direction} LIMIT @take;",
+            [.. parameters], ReadFile, cancellationToken);
+        var hasMore = files.Count > query.Limit;
+        return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
+    }
+
+    /// <remarks>
+    /// One statement: the file's row is deleted first, so of two nodes deleting the same file one finds it gone and
+    /// answers false, and its segments join the garbage once.
+    /// </remarks>
+    public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, token) => await ScalarAsync<long>(connection,
+            $"""
+            WITH gone AS (DELETE FROM files WHERE id = @id AND project_id = @project AND {IsAlive} RETURNING id),
+            released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key),
+            freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
+            SELECT count(*) FROM gone;
+            """,
+            [("id", fileId), ("project", projectId), ("now", now)], token) > 0, cancellationToken);
+
+    private static Task<int> InsertFileAsync(NpgsqlConnection connection, StoredFile file, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection,
+            $"INSERT INTO files ({FileColumns}) VALUES (@id, @project, @filename, @purpose, @bytes, @created, @expires);",
+            [
+                ("id", file.Id), ("project", file.ProjectId), ("filename", file.Filename), ("purpose", file.Purpose),
+                ("bytes", file.Bytes), ("created", file.CreatedAt), ("expires", file.ExpiresAt),
+            ],
+            cancellationToken);
+
+    private static StoredFile ReadFile(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        ProjectId = reader.GetString(1),
+        Filename = reader.GetString(2),
+        Purpose = reader.GetString(3),
+        Bytes = reader.GetInt64(4),
+        CreatedAt = reader.GetInt64(5),
+        ExpiresAt = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+    };
+}

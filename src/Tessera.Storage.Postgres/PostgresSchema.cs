@@ -1,0 +1,115 @@
+using Npgsql;
+
+namespace Tessera.Storage.Postgres;
+
+/// <summary>
+/// The schema as a list of migrations, applied in order at start-up; the table <c>schema_version</c> records how
+/// many have run. A migration is never edited once released: a change is a new entry. Nodes that start at once
+/// take turns through a transaction-scoped advisory lock, so each migration runs exactly once.
+/// </summary>
+internal static class PostgresSchema
+{
+    // Any number every node agrees on: it names the advisory lock that migrations hold ("tessera" in ASCII).
+    private const long MigrationLock = 0x74_65_73_73_65_72_61;
+
+    // Every blob is referred to by exactly one of: a part of a pending upload, a file segment, or the garbage list.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE uploads (
+            id text PRIMARY KEY,
+            project_id text NOT NULL,
+            filename text NOT NULL,
+            purpose text NOT NULL,
+            bytes bigint NOT NULL,
+            mime_type text NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            status text NOT NULL CHECK (status IN ('pending', 'completed', 'cancelled', 'expired')),
+            file_expires_after_seconds integer NULL,
+            file_id text NULL,
+            completed_part_ids text[] NULL
+        );
+        CREATE INDEX uploads_pending_by_expiry ON uploads (expires_at) WHERE status = 'pending';
+
+        CREATE TABLE parts (
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            id text PRIMARY KEY,
+            upload_id text NOT NULL,
+            bytes bigint NOT NULL,
+            created_at bigint NOT NULL,
+            blob_key text NOT NULL UNIQUE,
+            md5 text NULL
+        );
+        CREATE INDEX parts_by_upload ON parts (upload_id, created_at, seq);
+
+        CREATE TABLE files (
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            id text PRIMARY KEY,
+            project_id text NOT NULL,
+            filename text NOT NULL,
+            purpose text NOT NULL,
+            bytes bigint NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NULL
+        );
+        CREATE INDEX files_by_project ON files (project_id, created_at, seq);
+        CREATE INDEX files_by_expiry ON files (expires_at) WHERE expires_at IS NOT NULL;
+
+        CREATE TABLE file_segments (
+            file_id text NOT NULL,
+            position integer NOT NULL,
+            blob_key text NOT NULL UNIQUE,
+            bytes bigint NOT NULL,
+            PRIMARY KEY (file_id, position)
+        );
+
+        -- claimed_until: the database time until which one sweeper has the blob to itself (see ListGarbageAsync).
+        CREATE TABLE garbage (
+            blob_key text PRIMARY KEY,
+            since bigint NOT NULL,
+            claimed_until timestamptz NULL
+        );
+        CREATE INDEX garbage_by_age ON garbage (since);
+        """,
+    ];
+
+    /// <summary>Brings the schema up to date in one transaction; returns the version it is at.</summary>
+    /// <exception cref="InvalidOperationException">The database's schema is newer than this build knows.</exception>
+    public static async Task<int> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLock});", cancellationToken);
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);", cancellationToken);
+
+        await using (var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version;", connection))
+        {
+            var version = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
+            if (version > Migrations.Length)
+            {
+                throw new InvalidOperationException(
+                    $"The metadata database has schema version {version}, newer than this Tessera knows ({Migrations.Length}). Upgrade Tessera.");
+            }
+
+            for (var next = version; next < Migrations.Length; next++)
+            {
+                await ExecuteAsync(connection, Migrations[next], cancellationToken);
+            }
+
+            if (version < Migrations.Length)
+            {
+                await ExecuteAsync(connection,
+                    $"DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES ({Migrations.Length});", cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return Migrations.Length;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
