@@ -29,6 +29,17 @@ ensure_node() {
   apt-get install -y -qq nodejs npm >/dev/null
 }
 
+# The PostgreSQL tests start throwaway clusters with the server programs of Debian's package.
+ensure_postgres() {
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    return
+  fi
+  say "installing PostgreSQL from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql >/dev/null
+}
+
 say "checking formatting"
 dotnet format Tessera.slnx --verify-no-changes
 
@@ -36,6 +47,7 @@ say "building"
 dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
 
 say ".NET suite"
+ensure_postgres
 dotnet_log="$work/dotnet-test.log"
 set +e
 dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"

@@ -34,8 +34,7 @@ internal static class PostgresFailures
 
     /// <summary>
     /// Whether the connection the failure happened on is gone: the server went away (shut down, restarted, the
-    /// network broke) rather than refusing one statement. PostgreSQL's restart leaves every pooled connection dead
-    /// and Npgsql does not test a connection when it hands one out, so each would fail one request in turn.
+    /// network broke) rather than refusing one statement; nothing sent on it since the transaction began was kept.
     /// </summary>
     public static bool IsConnectionLost(Exception exception) => exception switch
     {

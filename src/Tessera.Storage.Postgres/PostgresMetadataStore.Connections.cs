@@ -43,8 +43,9 @@ public sealed partial class PostgresMetadataStore
                     throw failure;
                 }
 
-                // A server that went away took every pooled connection with it; Npgsql does not test a connection
-                // when it lends one, so without this each dead one would fail a request of its own.
+                // Whatever killed this connection (a restart, a network fault) most likely killed the other idle
+                // ones too, and Npgsql does not test a connection when it lends one: drop them all now rather than
+                // let each fail a request of its own.
                 _dataSource.Clear();
                 if (attempt > 1 || !mayRetry())
                 {

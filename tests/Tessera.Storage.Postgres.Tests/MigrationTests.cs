@@ -1,0 +1,62 @@
+namespace Tessera.Storage.Postgres.Tests;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task Three_nodes_starting_at_once_on_one_database_create_the_schema_once_and_all_start()
+    {
+        var engine = await Testing.Engines.PostgresEngine.GetSharedAsync();
+        var connectionString = await engine.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var stores = Enumerable.Range(0, 3).Select(_ => new PostgresMetadataStore(new PostgresMetadataOptions { ConnectionString = connectionString })).ToArray();
+        await using var nodes = await Nodes.StartAsync(connectionString, count: 1);
+        try
+        {
+            await Nodes.RaceAsync(stores.Select<PostgresMetadataStore, Func<Task<bool>>>(store => async () =>
+            {
+                await store.InitializeAsync(TestContext.Current.CancellationToken);
+                return true;
+            }).ToArray());
+
+            Assert.Equal(1L, await nodes.QueryScalarAsync<long>("SELECT count(*) FROM schema_version;"));
+            Assert.Equal(1, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
+
+            // Each node can use the schema the others raced to create.
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var upload = Nodes.NewUpload(now);
+            await stores[0].CreateUploadAsync(upload, TestContext.Current.CancellationToken);
+            Assert.NotNull(await stores[2].FindUploadAsync("alpha", upload.Id, TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_node_that_starts_on_a_migrated_database_leaves_it_as_it_is()
+    {
+        await using var nodes = await Nodes.StartAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var upload = Nodes.NewUpload(now);
+        await nodes.A.CreateUploadAsync(upload, TestContext.Current.CancellationToken);
+
+        await nodes.B.InitializeAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
+        Assert.NotNull(await nodes.B.FindUploadAsync("alpha", upload.Id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_is_refused_with_a_message_saying_to_upgrade()
+    {
+        await using var nodes = await Nodes.StartAsync();
+        await nodes.QueryScalarAsync<int>("UPDATE schema_version SET version = 99 RETURNING version;");
+
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => nodes.B.InitializeAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Upgrade Tessera", refusal.Message, StringComparison.Ordinal);
+    }
+}
