@@ -13,6 +13,9 @@ namespace Tessera.Testing.Engines;
 /// </summary>
 public sealed class PostgresEngine : IAsyncDisposable
 {
+    private const string FolderPrefix = "tessera-pg-";
+    private const string OwnerFile = "owner.pid";
+
     private static readonly Lazy<Task<PostgresEngine>> Shared = new(() => StartNewAsync(CancellationToken.None));
     private static int _databases;
 
@@ -42,7 +45,9 @@ public sealed class PostgresEngine : IAsyncDisposable
     public static async Task<PostgresEngine> StartNewAsync(CancellationToken cancellationToken)
     {
         var installation = PostgresInstallation.Find();
-        var folder = Directory.CreateTempSubdirectory("tessera-pg-").FullName;
+        await StopAbandonedAsync(installation, cancellationToken);
+        var folder = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
         await installation.GiveToPostgresUserAsync(folder, cancellationToken);
         await installation.RunToolAsync("initdb",
             ["-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync"], cancellationToken);
@@ -136,6 +141,27 @@ public sealed class PostgresEngine : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Stops the clusters of test processes that were killed before their exit handler ran: PostgreSQL runs
+    /// detached from the process that started it, and would otherwise run until the machine stops.
+    /// </summary>
+    private static async Task StopAbandonedAsync(PostgresInstallation installation, CancellationToken cancellationToken)
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var owner = Path.Combine(folder, OwnerFile);
+            if (!File.Exists(owner)
+                || !int.TryParse(await File.ReadAllTextAsync(owner, cancellationToken), CultureInfo.InvariantCulture, out var pid)
+                || Directory.Exists($"/proc/{pid}"))
+            {
+                continue;
+            }
+
+            var engine = new PostgresEngine(installation, folder, port: 0);
+            engine.StopAndDelete();
         }
     }
 
