@@ -29,4 +29,21 @@ public sealed class PostgresMetadataOptions
     /// <c>Tcp Keepalive Time</c>, whole seconds; zero turns the probes off).
     /// </summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Why <see cref="ConnectionString"/> cannot be used, or null when it can. The answer never quotes the string,
+    /// which holds a password.
+    /// </summary>
+    public string? DescribeConnectionStringProblem()
+    {
+        try
+        {
+            PostgresMetadataStore.ConnectionStringFor(this);
+            return null;
+        }
+        catch (ArgumentException exception)
+        {
+            return exception.Message.Split(" (Parameter", 2)[0];
+        }
+    }
 }

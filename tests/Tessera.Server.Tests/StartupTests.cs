@@ -50,6 +50,21 @@ public sealed class StartupTests : IDisposable
         Assert.False(Directory.Exists(DataPath));
     }
 
+    [Theory]
+    [InlineData("", "must be set")]
+    [InlineData("Host=db;Password=secret-word;Bogus Keyword=1", "is not valid")]
+    public async Task Postgres_without_a_usable_connection_string_exits_with_2_without_quoting_it(string connectionString, string explained)
+    {
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", $"--Tessera:DataPath={DataPath}", "--Tessera:Metadata:Provider=Postgres",
+             $"--Tessera:Metadata:ConnectionString={connectionString}"]);
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        ShouldExplainInAFewLines(server, "Tessera:Metadata:ConnectionString");
+        Assert.Contains(server.Errors, line => line.Contains(explained, StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Errors, line => line.Contains("secret-word", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Open_mode_on_a_network_address_exits_with_2_naming_the_setting_that_allows_it()
     {

@@ -131,6 +131,12 @@ public static class UploadsApi
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
             outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, clock.Now, CancellationToken.None);
         }
+        catch (StoreUnavailableException)
+        {
+            // The connection may have broken after the record was committed, so the bytes stay: if no record names
+            // them, reconciliation deletes them after the orphan grace period.
+            throw;
+        }
         catch
         {
             await ingest.DiscardAsync(received.Key);

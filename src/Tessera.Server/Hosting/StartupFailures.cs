@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using Tessera.Storage;
 
 namespace Tessera.Server.Hosting;
 
@@ -21,6 +22,8 @@ public static class StartupFailures
             string.Join(Environment.NewLine, invalid.Failures), invalid),
         IOException { InnerException: AddressInUseException or SocketException } bind => new StartupException(
             StartupProblem.Environment, $"urls: {bind.Message} Stop what holds it or choose another address with --urls.", bind),
+        StoreUnavailableException unavailable => new StartupException(StartupProblem.Environment,
+            $"{unavailable.Message} Check that it runs and that the connection settings reach it.", unavailable),
         InvalidDataException unreadableFile => new StartupException(StartupProblem.Configuration,
             $"{unreadableFile.Message} {unreadableFile.InnerException?.Message}".TrimEnd(), unreadableFile),
         AggregateException { InnerExceptions.Count: 1 } single => Explain(single.InnerExceptions[0]),

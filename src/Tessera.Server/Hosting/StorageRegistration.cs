@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tessera.Storage.FileSystem;
+using Tessera.Storage.Postgres;
 using Tessera.Storage.Sqlite;
 
 namespace Tessera.Server.Hosting;
@@ -14,12 +15,13 @@ public static class StorageRegistration
     public const string BlobsProviderSetting = "Tessera:Blobs:Provider";
 
     public const string SqliteMetadata = "Sqlite";
+    public const string PostgresMetadata = "Postgres";
     public const string FolderBlobs = "Folder";
 
     public const string DatabaseFileName = "tessera.db";
 
     /// <summary>The values <c>Tessera:Metadata:Provider</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> MetadataProviders = [SqliteMetadata];
+    public static readonly IReadOnlyList<string> MetadataProviders = [SqliteMetadata, PostgresMetadata];
 
     /// <summary>The values <c>Tessera:Blobs:Provider</c> accepts.</summary>
     public static readonly IReadOnlyList<string> BlobsProviders = [FolderBlobs];
@@ -42,6 +44,10 @@ public static class StorageRegistration
         {
             case SqliteMetadata:
                 services.AddSqliteMetadata((provider, options) => options.DatabasePath = Path.Combine(DataPath(provider), DatabaseFileName));
+                break;
+            case PostgresMetadata:
+                services.AddPostgresMetadata((provider, options) =>
+                    options.ConnectionString = provider.GetRequiredService<IOptions<TesseraOptions>>().Value.Metadata.ConnectionString ?? "");
                 break;
         }
 

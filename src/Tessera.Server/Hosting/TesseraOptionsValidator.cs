@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Tessera.Storage.Postgres;
 
 namespace Tessera.Server.Hosting;
 
@@ -16,6 +17,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
 
         Provider(StorageRegistration.MetadataProviderSetting, options.Metadata.Provider, StorageRegistration.MetadataProviders, failures);
         Provider(StorageRegistration.BlobsProviderSetting, options.Blobs.Provider, StorageRegistration.BlobsProviders, failures);
+        PostgresConnection(options.Metadata, failures);
 
         if (options.WriteBufferBudgetMiB < 0)
         {
@@ -95,6 +97,26 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void PostgresConnection(MetadataStoreOptions metadata, List<string> failures)
+    {
+        if (!string.Equals(metadata.Provider, StorageRegistration.PostgresMetadata, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(metadata.ConnectionString))
+        {
+            failures.Add("Tessera:Metadata:ConnectionString must be set when Tessera:Metadata:Provider is Postgres, e.g. Host=db;Username=tessera;Password=...;Database=tessera.");
+            return;
+        }
+
+        var problem = new PostgresMetadataOptions { ConnectionString = metadata.ConnectionString }.DescribeConnectionStringProblem();
+        if (problem is not null)
+        {
+            failures.Add($"Tessera:Metadata:ConnectionString: {problem} Use keywords such as Host, Port, Username, Password and Database, separated by ';'.");
+        }
     }
 
     private static void Provider(string setting, string value, IReadOnlyList<string> accepted, List<string> failures)
