@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Client benchmark: `tessera upload` of a 1 GiB file (the built CLI run as its own process, output not a terminal,
-# 64 MiB parts, 4 in flight), with and without the whole file's MD5, against curl sending the same 16 parts 4 at a
-# time to the same server in the same run (the server's own ingest figure), completed without and with the MD5.
-# Prints GB/s, the ratio to curl, and the tessera process's peak RSS against part size x parallel + 64 MB.
+# Client benchmark: `tessera upload` of a 1 GiB file as users run it (the tool packed and installed with `dotnet tool
+# install`, which is the native AOT executable on this platform; output not a terminal; 64 MiB parts, 4 in flight),
+# with and without the whole file's MD5, against curl sending the same 16 parts 4 at a time to the same server in the
+# same run (the server's own ingest figure), completed without and with the MD5. The framework-dependent build
+# (`dotnet tessera.dll`, the tool's "any" package) runs in the same repetitions for comparison.
+# Prints GB/s, the ratio to curl, and each tessera process's peak RSS against part size x parallel + 64 MB.
 # See bench/README.md.
 #
 # Usage: bench/client.sh
-# Knobs (environment): REPS=5 WARMUPS=2 PORT=19485 SKIP_BUILD=1 (use the existing Release builds)
-#   CLI_ENV="DOTNET_gcConcurrent=0 ..." extra environment for the tessera process (to measure a runtime setting)
+# Knobs (environment): REPS=5 WARMUPS=2 PORT=19485 SKIP_BUILD=1 (use the existing Release builds and packages)
+#   CLI_ENV="DOTNET_GCgen0size=4MiB ..." extra environment for the tessera processes (to measure a runtime setting)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,12 +29,22 @@ log() { printf '[client-bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 SERVER_BIN="$REPO/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll"
-CLI_BIN="$REPO/src/Tessera.Cli/bin/Release/net10.0/tessera.dll"
+DLL_BIN="$REPO/src/Tessera.Cli/bin/Release/net10.0/tessera.dll"
+PACKAGES="$OUT_DIR/tool-packages"
+TOOL_DIR="$OUT_DIR/tool"
+RID=$(dotnet --info | awk '$1 == "RID:" {print $2; exit}')
 if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
     log "building the server and the tessera command line (Release)"
     dotnet build -c Release "$REPO/src/Tessera.Server" -nologo -v quiet >/dev/null || die "server build failed"
     dotnet build -c Release "$REPO/src/Tessera.Cli" -nologo -v quiet >/dev/null || die "tessera build failed"
+    log "packing the tessera tool for $RID (native AOT) and installing it as the README says"
+    rm -rf "$PACKAGES" "$TOOL_DIR"
+    dotnet pack -c Release "$REPO/src/Tessera.Cli" -o "$PACKAGES" -nologo -v quiet >/dev/null || die "tool pack failed"
+    dotnet pack -c Release "$REPO/src/Tessera.Cli" -r "$RID" -o "$PACKAGES" -nologo -v quiet >/dev/null || die "native tool pack failed"
+    dotnet tool install --tool-path "$TOOL_DIR" --add-source "$PACKAGES" Tessera.Cli >/dev/null || die "tool install failed"
 fi
+TOOL_BIN="$TOOL_DIR/tessera"
+[[ -x $TOOL_BIN ]] || die "no installed tool at $TOOL_BIN (run without SKIP_BUILD=1)"
 
 WORK=$(mktemp -d /tmp/tessera-client-bench.XXXXXX)
 SERVER_PID=
@@ -94,15 +106,17 @@ run_measured() {
     echo $((hwm * 1024)) >"$WORK/rss.txt"
 }
 
-# One `tessera upload` of $2 (default the 1 GiB file; with --no-md5 when $1 is nomd5), its output a file, not a
-# terminal; the file is deleted afterwards so repetitions do not fill the disk. Prints "seconds peak_rss_bytes".
+# One `tessera upload` of $3 (default the 1 GiB file; with --no-md5 when $2 is nomd5) by the installed tool ($1 is
+# tool) or by `dotnet tessera.dll` ($1 is dll), its output a file, not a terminal; the file is deleted afterwards so
+# repetitions do not fill the disk. Prints "seconds peak_rss_bytes".
 tessera_upload() {
-    local start seconds file flags=()
-    [[ $1 == nomd5 ]] && flags=(--no-md5)
+    local start seconds file flags=() command=("$TOOL_BIN")
+    [[ $1 == dll ]] && command=(dotnet "$DLL_BIN")
+    [[ $2 == nomd5 ]] && flags=(--no-md5)
     start=$(now)
     # shellcheck disable=SC2086 # CLI_ENV is a list of NAME=VALUE words
     run_measured env -u OPENAI_ORG_ID -u OPENAI_PROJECT_ID OPENAI_BASE_URL="$BASE" OPENAI_API_KEY=bench \
-        XDG_DATA_HOME="$WORK/home" $CLI_ENV dotnet "$CLI_BIN" upload "${2:-$WORK/file.bin}" --purpose batch \
+        XDG_DATA_HOME="$WORK/home" $CLI_ENV "${command[@]}" upload "${3:-$WORK/file.bin}" --purpose batch \
         --part-size ${PART_MIB}MiB --parallel $PARALLEL "${flags[@]}" >"$WORK/tessera.json" 2>"$WORK/tessera.err" \
         || { cat "$WORK/tessera.err" >&2; die "tessera upload failed"; }
     seconds=$(echo "$(now) - $start" | bc)
@@ -115,46 +129,62 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 log "warming up the server ($WARMUPS rounds each)"
 for _ in $(seq 1 "$WARMUPS"); do
-    curl_upload nomd5 >/dev/null; tessera_upload nomd5 >/dev/null; curl_upload md5 >/dev/null; tessera_upload md5 >/dev/null
+    curl_upload nomd5 >/dev/null; tessera_upload tool nomd5 >/dev/null; tessera_upload dll nomd5 >/dev/null
+    curl_upload md5 >/dev/null; tessera_upload tool md5 >/dev/null
 done
 
-for name in small curl curl_md5 nomd5 md5; do : >"$WORK/$name.txt"; done
+RUNS=(small small_dll curl nomd5 nomd5_dll curl_md5 md5)
+for name in "${RUNS[@]}"; do : >"$WORK/$name.txt"; done
 for rep in $(seq 1 "$REPS"); do
     log "repetition $rep of $REPS"
-    tessera_upload nomd5 "$WORK/small.bin" >>"$WORK/small.txt"
+    tessera_upload tool nomd5 "$WORK/small.bin" >>"$WORK/small.txt"
+    tessera_upload dll nomd5 "$WORK/small.bin" >>"$WORK/small_dll.txt"
     curl_upload nomd5 >>"$WORK/curl.txt"
-    tessera_upload nomd5 >>"$WORK/nomd5.txt"
+    tessera_upload tool nomd5 >>"$WORK/nomd5.txt"
+    tessera_upload dll nomd5 >>"$WORK/nomd5_dll.txt"
     curl_upload md5 >>"$WORK/curl_md5.txt"
-    tessera_upload md5 >>"$WORK/md5.txt"
+    tessera_upload tool md5 >>"$WORK/md5.txt"
 done
 
 gbps() { awk -v s="$1" -v b=$GIB 'BEGIN {printf "%.2f", b / s / 1e9}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b / a}'; }
 fmt_s() { awk -v s="$1" 'BEGIN {printf "%.2f", s}'; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1e6}'; }
-small_s=$(awk '{print $1}' "$WORK/small.txt" | median)
-curl_s=$(median <"$WORK/curl.txt")
-curl_md5_s=$(median <"$WORK/curl_md5.txt")
-nomd5_s=$(awk '{print $1}' "$WORK/nomd5.txt" | median)
-md5_s=$(awk '{print $1}' "$WORK/md5.txt" | median)
-nomd5_rss=$(awk '{print $2}' "$WORK/nomd5.txt" | sort -g | tail -1)
-md5_rss=$(awk '{print $2}' "$WORK/md5.txt" | sort -g | tail -1)
-# What the 1 GiB run costs beyond a 1-byte one: the transfer, without the process's start-up and the three requests.
-transfer_s=$(awk -v a="$nomd5_s" -v b="$small_s" 'BEGIN {print a - b}')
+seconds_of() { awk '{print $1}' "$WORK/$1.txt" | median; }
+peak_of() { awk '{print $2}' "$WORK/$1.txt" | sort -g | tail -1; }
+curl_s=$(seconds_of curl)
+curl_md5_s=$(seconds_of curl_md5)
 bound=$((PART_MIB * 1048576 * PARALLEL + 64000000))
+
+# A row of the table: label, run name, reference seconds ("" for a reference row itself), with RSS when $4 is rss.
+row() {
+    local s rss="" bound_mb=""
+    s=$(seconds_of "$2")
+    [[ ${4:-} == rss ]] && rss=$(mb "$(peak_of "$2")") && bound_mb=$(mb $bound)
+    echo "| $1 | $(fmt_s "$s") | $(gbps "$s") | $(ratio "$s" "${3:-$s}") | $rss | $bound_mb |"
+}
+# What a 1 GiB run costs beyond a 1-byte one: the transfer, without the process's start-up and the three requests.
+less_small_row() {
+    local small transfer
+    small=$(seconds_of "$2")
+    transfer=$(awk -v a="$(seconds_of "$3")" -v b="$small" 'BEGIN {print a - b}')
+    echo "| ... less a 1-byte $1 ($(fmt_s "$small") s: start-up, create, a part, complete) | $(fmt_s "$transfer") | $(gbps "$transfer") | $(ratio "$transfer" "$curl_s") | | |"
+}
 
 mkdir -p "$OUT_DIR"
 {
     echo "| 1 GiB upload, 64 MiB parts x 4 (median of $REPS) | s | GB/s | vs curl | peak RSS (MB, highest of $REPS) | bound (MB) |"
     echo "|---|---|---|---|---|---|"
-    echo "| curl, complete without MD5 (the server's ingest) | $(fmt_s "$curl_s") | $(gbps "$curl_s") | 1.00 | | |"
-    echo "| \`tessera upload --no-md5\` | $(fmt_s "$nomd5_s") | $(gbps "$nomd5_s") | $(ratio "$nomd5_s" "$curl_s") | $(mb "$nomd5_rss") | $(mb $bound) |"
-    echo "| ... less a 1-byte \`tessera upload\` ($(fmt_s "$small_s") s: start-up, create, a part, complete) | $(fmt_s "$transfer_s") | $(gbps "$transfer_s") | $(ratio "$transfer_s" "$curl_s") | | |"
-    echo "| curl, complete with the MD5 (hashed beforehand, untimed) | $(fmt_s "$curl_md5_s") | $(gbps "$curl_md5_s") | 1.00 | | |"
-    echo "| \`tessera upload\` (hashes while it reads) | $(fmt_s "$md5_s") | $(gbps "$md5_s") | $(ratio "$md5_s" "$curl_md5_s") | $(mb "$md5_rss") | $(mb $bound) |"
+    row "curl, complete without MD5 (the server's ingest)" curl
+    row "\`tessera upload --no-md5\` (installed tool, native)" nomd5 "$curl_s" rss
+    less_small_row "native run" small nomd5
+    row "\`dotnet tessera.dll upload --no-md5\` (framework-dependent)" nomd5_dll "$curl_s" rss
+    less_small_row "framework-dependent run" small_dll nomd5_dll
+    row "curl, complete with the MD5 (hashed beforehand, untimed)" curl_md5
+    row "\`tessera upload\` (installed tool, native; hashes while it reads)" md5 "$curl_md5_s" rss
     echo
     echo "Each run: seconds and peak RSS (bytes)."
-    for name in small curl nomd5 curl_md5 md5; do printf -- '- %s: %s\n' "$name" "$(tr '\n' ' ' <"$WORK/$name.txt")"; done
+    for name in "${RUNS[@]}"; do printf -- '- %s: %s\n' "$name" "$(tr '\n' ' ' <"$WORK/$name.txt")"; done
     [[ -n $CLI_ENV ]] && echo "tessera ran with: $CLI_ENV"
     true
 } | tee "$OUT_DIR/client.md"

@@ -52,6 +52,15 @@ dotnet_log="$work/dotnet-test.log"
 set +e
 dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"
 dotnet_status=${PIPESTATUS[0]}
+
+say "the tessera command line's tests again, against the native executable its tool package installs"
+native="$work/tessera-native"
+if dotnet publish src/Tessera.Cli -c Release -r "$(dotnet --info | awk '$1 == "RID:" {print $2; exit}')" -o "$native" -nologo -v quiet; then
+  TESSERA_CLI_EXECUTABLE="$native/tessera" dotnet test tests/Tessera.Cli.Tests -c Release --no-build --nologo 2>&1 | tee -a "$dotnet_log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || dotnet_status=1
+else
+  dotnet_status=1
+fi
 set -e
 dotnet_passed=$(grep -oE 'Passed: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')
 dotnet_failed=$(grep -oE 'Failed: +[0-9]+' "$dotnet_log" | awk '{s+=$2} END {print s+0}')

@@ -14,6 +14,9 @@ namespace Tessera.Client;
 /// </summary>
 internal sealed class ChunkedUpload
 {
+    // Large enough that a file is read in few system calls, small enough that a send can start on the first slice.
+    private const int ReadSliceBytes = 4 << 20;
+
     private readonly UploadsClient _uploads;
     private readonly Stream _source;
     private readonly string _filename;
@@ -153,14 +156,25 @@ internal sealed class ChunkedUpload
             {
                 var length = PartLength(index);
                 var buffer = await pool.RentAsync(failed.Token);
-                var read = await _source.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, failed.Token);
-                if (read < length)
+                if (_source.CanSeek && !held.ContainsKey(index))
                 {
-                    pool.Return(buffer);
-                    throw new IOException($"The source ended after {(long)index * _partSize + read} bytes, but the upload was declared with {_length}; did the file change while being sent?");
+                    // A file is read as fast as it is sent: the part goes out while the reader fills its buffer.
+                    var fill = new PartFill();
+                    sending.Add(SendPartAsync(index, buffer, length, fill, partIds, pool, failed));
+                    await FillAsync(buffer, length, index, md5, fill, failed.Token);
+                    continue;
                 }
 
-                md5?.AppendData(buffer, 0, length);
+                try
+                {
+                    await FillAsync(buffer, length, index, md5, fill: null, failed.Token);
+                }
+                catch
+                {
+                    pool.Return(buffer);
+                    throw;
+                }
+
                 if (held.TryGetValue(index, out var part) && PartMd5(buffer.AsSpan(0, length)) == part.Md5)
                 {
                     pool.Return(buffer);
@@ -172,7 +186,7 @@ internal sealed class ChunkedUpload
                     continue;
                 }
 
-                sending.Add(SendPartAsync(index, buffer, length, partIds, pool, failed));
+                sending.Add(SendPartAsync(index, buffer, length, fill: null, partIds, pool, failed));
             }
         }
         catch (Exception exception)
@@ -192,7 +206,29 @@ internal sealed class ChunkedUpload
         return md5 is null ? null : Convert.ToHexStringLower(md5.GetHashAndReset());
     }
 
-    private async Task SendPartAsync(int index, byte[] buffer, int length, string[] partIds, PartBufferPool pool, CancellationTokenSource failed)
+    /// <summary>
+    /// Reads part <paramref name="index"/> into <paramref name="buffer"/> in slices, feeding the whole file's MD5 and
+    /// telling <paramref name="fill"/> how far it got; throws <see cref="IOException"/> when the source ends early.
+    /// </summary>
+    private async Task FillAsync(byte[] buffer, int length, int index, IncrementalHash? md5, PartFill? fill, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < length)
+        {
+            var slice = Math.Min(ReadSliceBytes, length - filled);
+            var read = await _source.ReadAtLeastAsync(buffer.AsMemory(filled, slice), slice, throwOnEndOfStream: false, cancellationToken);
+            md5?.AppendData(buffer, filled, read);
+            filled += read;
+            if (read < slice)
+            {
+                throw new IOException($"The source ended after {(long)index * _partSize + filled} bytes, but the upload was declared with {_length}; did the file change while being sent?");
+            }
+
+            fill?.Advance(filled);
+        }
+    }
+
+    private async Task SendPartAsync(int index, byte[] buffer, int length, PartFill? fill, string[] partIds, PartBufferPool pool, CancellationTokenSource failed)
     {
         try
         {
@@ -200,7 +236,7 @@ internal sealed class ChunkedUpload
             {
                 Interlocked.Add(ref _bytesSent, sent);
                 Report();
-            }, failed.Token);
+            }, failed.Token, fill);
             partIds[index] = part.Value.Id;
             Interlocked.Increment(ref _partsSent);
             Interlocked.Increment(ref _partsDone);

@@ -7,8 +7,9 @@ namespace Tessera.Client;
 
 /// <summary>
 /// A part as <c>multipart/form-data</c> with its one field <c>data</c>, written straight from the caller's buffer
-/// (no copy), in slices so that progress is reported as bytes leave and a send that stalls is abandoned. It can be
-/// sent again, so the retry pipeline may replay it.
+/// (no copy), in slices so that progress is reported as bytes leave and a send that stalls is abandoned. With a
+/// <see cref="PartFill"/> each slice is sent as soon as the reader has put it in the buffer. It can be sent again,
+/// so the retry pipeline may replay it.
 /// </summary>
 internal sealed class PartContent : HttpContent
 {
@@ -17,15 +18,17 @@ internal sealed class PartContent : HttpContent
     private readonly ReadOnlyMemory<byte> _data;
     private readonly TimeSpan _idleTimeout;
     private readonly Action<long>? _onBytesSent;
+    private readonly PartFill? _fill;
     private readonly byte[] _head;
     private readonly byte[] _tail;
     private long _sentThisAttempt;
 
-    public PartContent(ReadOnlyMemory<byte> data, TimeSpan idleTimeout, Action<long>? onBytesSent = null)
+    public PartContent(ReadOnlyMemory<byte> data, TimeSpan idleTimeout, Action<long>? onBytesSent = null, PartFill? fill = null)
     {
         _data = data;
         _idleTimeout = idleTimeout;
         _onBytesSent = onBytesSent;
+        _fill = fill;
         var boundary = "tessera-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         _head = Encoding.ASCII.GetBytes(
             $"--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"part\"\r\nContent-Type: application/octet-stream\r\n\r\n");
@@ -54,6 +57,11 @@ internal sealed class PartContent : HttpContent
             {
                 var slice = _data.Slice(offset, Math.Min(SliceBytes, _data.Length - offset));
                 idle.CancelAfter(_idleTimeout);
+                if (_fill is not null)
+                {
+                    await _fill.WaitForAsync(offset + slice.Length, idle.Token);
+                }
+
                 await stream.WriteAsync(slice, idle.Token);
                 _sentThisAttempt += slice.Length;
                 _onBytesSent?.Invoke(slice.Length);

@@ -70,9 +70,9 @@ public sealed partial class UploadsClient
         }
     }
 
-    internal Task<ApiResponse<UploadPartObject>> AddPartCoreAsync(string uploadId, ReadOnlyMemory<byte> data, Action<long>? onBytesSent, CancellationToken cancellationToken) =>
+    internal Task<ApiResponse<UploadPartObject>> AddPartCoreAsync(string uploadId, ReadOnlyMemory<byte> data, Action<long>? onBytesSent, CancellationToken cancellationToken, PartFill? fill = null) =>
         _client.SendAsync(
-            _client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/parts", new PartContent(data, _client.Options.SendIdleTimeout, onBytesSent)),
+            _client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/parts", new PartContent(data, _client.Options.SendIdleTimeout, onBytesSent, fill)),
             TesseraJsonContext.Default.UploadPartObject, cancellationToken);
 
     /// <summary><c>GET /uploads/{id}/parts</c> (Tessera's extension): the parts received so far, with size and MD5. OpenAI answers 404.</summary>

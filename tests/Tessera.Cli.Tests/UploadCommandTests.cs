@@ -128,7 +128,7 @@ public sealed class UploadCommandTests : IAsyncLifetime
         }
 
         var (path, _) = await WriteFileAsync(3 * PartSize);
-        var command = string.Join(' ', new[] { "dotnet", TesseraCli.CliPath, "upload", path, "--purpose", "assistants", "--part-size", "1MiB" }.Select(Quote));
+        var command = string.Join(' ', TesseraCli.Command.Concat(["upload", path, "--purpose", "assistants", "--part-size", "1MiB"]).Select(Quote));
         var info = _tessera.NewStartInfo([]);
         info.FileName = "/usr/bin/script";
         info.ArgumentList.Clear();

@@ -179,6 +179,21 @@ public sealed class ChunkedUploadTests : IAsyncLifetime
         Assert.False(Directory.Exists(_files.StateFolder));
     }
 
+    [Fact]
+    public async Task A_seekable_source_that_ends_before_its_declared_length_fails_saying_where_and_cancels_the_upload()
+    {
+        // Seekable, so each part is sent while it is read: the third part runs dry halfway, its send already started.
+        var bytes = new byte[(2 * PartSize) + (PartSize / 2)];
+        new Random(8).NextBytes(bytes);
+
+        var error = await Assert.ThrowsAsync<IOException>(() =>
+            _client.Uploads.UploadFileAsync(new MemoryStream(bytes), "short.bin", 4L * PartSize, "batch", Options(), Token));
+
+        Assert.Contains($"ended after {bytes.Length} bytes", error.Message, StringComparison.Ordinal);
+        var uploadId = _recorder.Requests.Single(r => r.EndsWith("/cancel", StringComparison.Ordinal)).Split('/')[3];
+        Assert.Equal(UploadStatuses.Cancelled, (await _client.Uploads.GetAsync(uploadId, Token)).Status);
+    }
+
     private ChunkedUploadOptions Options(int parallelism = 4, IProgress<UploadProgress>? progress = null) => new()
     {
         PartSize = PartSize,

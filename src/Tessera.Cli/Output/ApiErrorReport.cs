@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Tessera.Cli.Output;
@@ -39,8 +42,17 @@ internal static class ApiErrorReport
         }
     }
 
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    // Go's %q: a double-quoted string with backslash escapes.
-    private static string Quote(string text) => JsonSerializer.Serialize(text, QuoteOptions);
+    // Go's %q: a double-quoted string with backslash escapes, which a JSON string is.
+    private static string Quote(string text)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, QuoteOptions))
+        {
+            json.WriteStringValue(text);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 }

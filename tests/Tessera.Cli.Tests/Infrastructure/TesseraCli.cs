@@ -4,13 +4,18 @@ using System.Reflection;
 namespace Tessera.Cli.Tests.Infrastructure;
 
 /// <summary>
-/// Runs the built <c>tessera</c> as a real process (<c>dotnet tessera.dll</c>) against <see cref="BaseUrl"/>, with none
-/// of the caller's <c>OPENAI_*</c> variables and a resume-state folder of its own.
+/// Runs the built <c>tessera</c> as a real process (<c>dotnet tessera.dll</c>, or the native executable named by
+/// <c>TESSERA_CLI_EXECUTABLE</c>, as the packed tool installs it) against <see cref="BaseUrl"/>, with none of the
+/// caller's <c>OPENAI_*</c> variables and a resume-state folder of its own.
 /// </summary>
 public sealed class TesseraCli(Uri baseUrl, string? apiKey = TesseraTestServer.KeyA) : IDisposable
 {
     public static readonly string CliPath = typeof(TesseraCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "TesseraCliPath").Value!;
+
+    /// <summary>The command line that runs tessera, before its arguments.</summary>
+    public static readonly IReadOnlyList<string> Command =
+        Environment.GetEnvironmentVariable("TESSERA_CLI_EXECUTABLE") is { Length: > 0 } executable ? [executable] : ["dotnet", CliPath];
 
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
 
@@ -58,11 +63,15 @@ public sealed class TesseraCli(Uri baseUrl, string? apiKey = TesseraTestServer.K
         return Process.Start(info)!;
     }
 
-    /// <summary>The start info of a run: <c>dotnet tessera.dll ARGS</c> with the base URL and key in the environment.</summary>
+    /// <summary>The start info of a run: <see cref="Command"/> then ARGS, with the base URL and key in the environment.</summary>
     public ProcessStartInfo NewStartInfo(IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false };
-        info.ArgumentList.Add(CliPath);
+        var info = new ProcessStartInfo(Command[0]) { UseShellExecute = false };
+        foreach (var word in Command.Skip(1))
+        {
+            info.ArgumentList.Add(word);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
