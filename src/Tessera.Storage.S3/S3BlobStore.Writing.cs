@@ -4,8 +4,8 @@ namespace Tessera.Storage.S3;
 
 /// <summary>
 /// Writing a blob from a stream without holding it: the source is read into buffers of S3's smallest part size. A blob
-/// that fits in one buffer goes up as one PutObject; a larger one as a multipart upload in which the next part fills
-/// from the source while the previous one is sent, so a write holds two buffers at most.
+/// shorter than one buffer goes up as one PutObject; any other as a multipart upload in which, buffers allowing, the
+/// next part fills from the source while the previous one is sent, so a write holds two buffers at most.
 /// </summary>
 /// <remarks>
 /// Bodies go up whole, signed with their SHA-256 (<c>UseChunkEncoding = false</c>) rather than in the SDK's default
@@ -31,17 +31,8 @@ public sealed partial class S3BlobStore
                 return firstFilled;
             }
 
-            // A full first buffer may be the whole blob: only the next read tells, and a multipart upload of one part
-            // would cost three requests instead of one.
-            second = _buffers.Rent();
-            var secondFilled = await FillAsync(content, second, cancellationToken);
-            if (secondFilled == 0)
-            {
-                await PutAsync(key, objectKey, first, firstFilled, cancellationToken);
-                return firstFilled;
-            }
-
-            return await WriteMultipartAsync(objectKey, content, first, second, secondFilled, cancellationToken);
+            second = _buffers.TryRentSecond();
+            return await WriteMultipartAsync(objectKey, content, first, second, cancellationToken);
         }
         finally
         {
@@ -49,7 +40,7 @@ public sealed partial class S3BlobStore
             _buffers.Return(first);
             if (second is not null)
             {
-                _buffers.Return(second);
+                _buffers.ReturnSecond(second);
             }
         }
     }
@@ -79,12 +70,13 @@ public sealed partial class S3BlobStore
     }
 
     /// <summary>
-    /// Uploads <paramref name="first"/> (full) and <paramref name="second"/> (<paramref name="secondFilled"/> bytes, at
-    /// least one) as the first two parts and the rest of <paramref name="content"/> after them, reusing the two buffers
-    /// in turn. On any failure the upload is aborted, so no part stays behind, and the failure propagates.
+    /// Uploads <paramref name="first"/> (full) as the first part and the rest of <paramref name="content"/> after it.
+    /// With a <paramref name="second"/> buffer the next part fills while the last one is sent; without, the one buffer
+    /// is sent and then filled again. On any failure the upload is aborted, so no part stays behind, and the failure
+    /// propagates.
     /// </summary>
     private async Task<long> WriteMultipartAsync(
-        string objectKey, Stream content, byte[] first, byte[] second, int secondFilled, CancellationToken cancellationToken)
+        string objectKey, Stream content, byte[] first, byte[]? second, CancellationToken cancellationToken)
     {
         var uploadId = await StartMultipartAsync(objectKey, cancellationToken);
 
@@ -95,12 +87,10 @@ public sealed partial class S3BlobStore
         var completing = false;
         try
         {
-            sending = UploadPartAsync(objectKey, uploadId, 1, first, first.Length, abandon.Token);
-            var (current, currentFilled, spare) = (second, secondFilled, first);
-            long total = first.Length;
+            var (current, currentFilled, spare) = (first, first.Length, second);
+            long total = 0;
             while (true)
             {
-                parts.Add(await sending);
                 if (parts.Count == MaxParts)
                 {
                     throw new StorageFullException($"A blob in the S3 store holds at most {MaxParts} parts of {PartBuffers.PartBytes} bytes.");
@@ -113,18 +103,35 @@ public sealed partial class S3BlobStore
                     break;
                 }
 
-                // The buffer of the part before the one being sent is free again: fill it meanwhile.
-                var nextFilled = await FillAsync(content, spare, abandon.Token);
+                if (spare is null)
+                {
+                    parts.Add(await sending);
+                    sending = null;
+                }
+
+                var next = spare ?? current;
+                var nextFilled = await FillAsync(content, next, abandon.Token);
+                if (sending is not null)
+                {
+                    parts.Add(await sending);
+                    sending = null;
+                    spare = current;
+                }
+
                 if (nextFilled == 0)
                 {
                     break;
                 }
 
-                (current, currentFilled, spare) = (spare, nextFilled, current);
+                (current, currentFilled) = (next, nextFilled);
             }
 
-            parts.Add(await sending);
-            sending = null;
+            if (sending is not null)
+            {
+                parts.Add(await sending);
+                sending = null;
+            }
+
             completing = true;
             await S3Failures.CallAsync(
                 token => _client.CompleteMultipartUploadAsync(

@@ -22,8 +22,7 @@ public sealed class S3BlobStoreRoundTripTests : IAsyncLifetime
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(PartBytes - 1)]
-    [InlineData(PartBytes)]
-    public async Task A_blob_that_fits_one_part_goes_up_as_one_put_and_reads_back_whole(int length)
+    public async Task A_blob_shorter_than_a_part_goes_up_as_one_put_and_reads_back_whole(int length)
     {
         var written = await _bucket.Store.WriteAsync("blob_small", new PatternStream(length, seed: 7), Token);
 
@@ -35,6 +34,7 @@ public sealed class S3BlobStoreRoundTripTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(PartBytes, 1)]
     [InlineData(PartBytes + 1, 2)]
     [InlineData(3L * PartBytes, 3)]
     [InlineData(64L << 20, 13)]
@@ -49,6 +49,24 @@ public sealed class S3BlobStoreRoundTripTests : IAsyncLifetime
         Assert.Equal(1, _bucket.Count(S3RequestKind.CompleteMultipartUpload));
         Assert.Equal(0, _bucket.Count(S3RequestKind.PutObject));
         Assert.Empty(await _bucket.UnfinishedUploadsAsync(Token));
+    }
+
+    [Fact]
+    public async Task More_concurrent_writes_than_get_a_second_buffer_all_read_back_whole()
+    {
+        const long length = (2L * PartBytes) + 12345;
+        const int writes = PartBuffers.MaxSecondBuffers + 4;
+
+        var written = await Task.WhenAll(Enumerable.Range(0, writes).Select(
+            i => Task.Run(() => _bucket.Store.WriteAsync($"blob_{i:D2}", new PatternStream(length, seed: i), Token), Token)));
+
+        Assert.All(written, bytes => Assert.Equal(length, bytes));
+        for (var i = 0; i < writes; i++)
+        {
+            Assert.Equal(PatternStream.HashOf(length, seed: i), await _bucket.HashOfBlobAsync($"blob_{i:D2}", 0, Token));
+        }
+
+        Assert.Equal(writes * 3, _bucket.Count(S3RequestKind.UploadPart));
     }
 
     [Theory]

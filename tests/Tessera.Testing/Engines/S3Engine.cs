@@ -20,7 +20,7 @@ public sealed class S3Engine : IAsyncDisposable
     public const string SecretKey = "S3RVER";
     public const string Region = "us-east-1";
 
-    private static readonly Lazy<Task<S3Engine>> Shared = new(() => StartNewAsync(CancellationToken.None));
+    private static readonly Lazy<Task<S3Engine>> Shared = new(StartSharedAsync);
     private static int _bucketCount;
 
     private readonly string _serverFolder;
@@ -53,6 +53,9 @@ public sealed class S3Engine : IAsyncDisposable
     /// <summary>Starts an engine of the caller's own, to stop and start again; dispose it at the end.</summary>
     public static async Task<S3Engine> StartNewAsync(CancellationToken cancellationToken)
     {
+        // The SDK's credential and region chains may ask the EC2 instance metadata service, which on a machine outside
+        // EC2 costs a timeout; clients of this engine are given region and keys, and must never need it.
+        Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
         var serverFolder = FindServerFolder();
         var engine = new S3Engine(serverFolder, FreePort(), Directory.CreateTempSubdirectory("tessera-s3-").FullName);
         try
@@ -65,6 +68,15 @@ public sealed class S3Engine : IAsyncDisposable
             throw;
         }
 
+        return engine;
+    }
+
+    private static async Task<S3Engine> StartSharedAsync()
+    {
+        var engine = await StartNewAsync(CancellationToken.None);
+
+        // No test owns it, so it goes with the process (its server would also stop when the pipe to it closes).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return engine;
     }
 
