@@ -30,11 +30,15 @@ public sealed class S3BlobOptions
     /// <summary>See <see cref="AccessKey"/>.</summary>
     public string? SecretKey { get; set; }
 
-    /// <summary>How long one request may take before it counts as failed: a hung store must be noticed in seconds, not minutes.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long one request may wait for the store's answer (a part of up to 5 MiB sent, the headers back) before it
+    /// counts as failed: a hung store must be noticed in seconds, not after the SDK's default of minutes. Reading a
+    /// blob's body is not bounded by it, so a slow client can take its time.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long opening a connection may take; an unreachable host is noticed after this.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How many times a failed request (a 5xx, a throttling answer, a dropped connection) is retried before the store counts as unavailable.</summary>
     public int MaxErrorRetry { get; set; } = 2;

@@ -41,9 +41,12 @@ internal static class S3Failures
         AmazonS3Exception { ErrorCode: "NoSuchKey" } when blobKey is not null => new BlobNotFoundException(blobKey, exception),
         AmazonServiceException { StatusCode: HttpStatusCode.InsufficientStorage } => Full(exception),
         AmazonServiceException service when service.ErrorCode is { } code && FullCodes.Contains(code) => Full(exception),
-        // A timeout shows as a cancellation that the caller did not ask for.
-        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or OperationCanceledException =>
-            new StoreUnavailableException(StoreKind.Blobs, $"The S3 blob store did not answer as it should: {exception.Message}", exception),
+        // The SDK reports its request timeout as a TimeoutException; HttpClient's own as a cancellation the caller did
+        // not ask for.
+        TimeoutException or OperationCanceledException =>
+            new StoreUnavailableException(StoreKind.Blobs, "The S3 blob store did not answer in time.", exception),
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException =>
+            new StoreUnavailableException(StoreKind.Blobs, $"The S3 blob store could not be used: {exception.Message}", exception),
         _ => null,
     };
 

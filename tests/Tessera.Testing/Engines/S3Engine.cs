@@ -200,6 +200,14 @@ public sealed class S3Engine : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP): connections are still accepted by the kernel, but nothing answers, as with a
+    /// store that hangs. <see cref="ResumeAsync"/> thaws it.
+    /// </summary>
+    public Task PauseAsync(CancellationToken cancellationToken) => SignalAsync("-STOP", cancellationToken);
+
+    public Task ResumeAsync(CancellationToken cancellationToken) => SignalAsync("-CONT", cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
@@ -211,6 +219,17 @@ public sealed class S3Engine : IAsyncDisposable
         catch (IOException)
         {
             // A temporary folder left behind is no reason to fail a test.
+        }
+    }
+
+    private async Task SignalAsync(string signal, CancellationToken cancellationToken)
+    {
+        var process = _process ?? throw new InvalidOperationException("The S3 engine is not running.");
+        using var kill = Process.Start("kill", [signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(cancellationToken);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {process.Id} failed with exit code {kill.ExitCode}.");
         }
     }
 
