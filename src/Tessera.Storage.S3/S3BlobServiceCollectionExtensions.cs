@@ -1,7 +1,6 @@
-using Tessera.Storage;
-using Tessera.Storage.S3;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace Tessera.Storage.S3;
 
 /// <summary>Registers <see cref="S3BlobStore"/> as the <see cref="IBlobStore"/>, a singleton.</summary>
 public static class S3BlobServiceCollectionExtensions
