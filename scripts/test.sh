@@ -43,6 +43,10 @@ ensure_postgres() {
 say "checking formatting"
 dotnet format Tessera.slnx --verify-no-changes
 
+say "installing the S3-compatible server the S3 blob store's tests run against (s3rver)"
+ensure_node
+(cd tests/s3-server && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
 say "building"
 dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
 
