@@ -24,13 +24,22 @@ internal static class PostgresFailures
         {
             PostgresException { SqlState: DiskFull } => new StorageFullException(
                 "The metadata database has no disk space left; nothing was changed.", exception),
-            PostgresException postgres => new StoreUnavailableException(StoreKind.Metadata,
+            PostgresException postgres when IsServerCondition(postgres.SqlState) => new StoreUnavailableException(StoreKind.Metadata,
                 $"The metadata database refused the request ({postgres.SqlState}: {postgres.MessageText}).", exception),
             NpgsqlException or TimeoutException or IOException or SocketException => new StoreUnavailableException(StoreKind.Metadata,
                 $"The metadata database cannot be reached or did not answer in time: {exception.Message}", exception),
             _ => null,
         };
     }
+
+    /// <summary>
+    /// Whether the error is the server's state rather than the statement: connection (08), transaction rollback such
+    /// as a deadlock (40), resources (53), a lock not available (55), operator intervention such as a shutdown or a
+    /// statement timeout (57), system (58) and internal (XX) errors. A data or syntax error is a fault in Tessera and
+    /// must not pass for an outage.
+    /// </summary>
+    private static bool IsServerCondition(string sqlState) =>
+        sqlState.Length == 5 && sqlState[..2] is "08" or "40" or "53" or "55" or "57" or "58" or "XX";
 
     /// <summary>
     /// Whether the connection the failure happened on is gone: the server went away (shut down, restarted, the

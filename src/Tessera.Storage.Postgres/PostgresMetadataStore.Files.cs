@@ -81,7 +81,7 @@ public sealed partial class PostgresMetadataStore
         ExecuteAsync(connection,
             $"INSERT INTO files ({FileColumns}) VALUES (@id, @project, @filename, @purpose, @bytes, @created, @expires);",
             [
-                ("id", file.Id), ("project", file.ProjectId), ("filename", file.Filename), ("purpose", file.Purpose),
+                ("id", file.Id), ("project", file.ProjectId), ("filename", PostgresText.Encode(file.Filename)), ("purpose", file.Purpose),
                 ("bytes", file.Bytes), ("created", file.CreatedAt), ("expires", file.ExpiresAt),
             ],
             cancellationToken);
@@ -90,7 +90,7 @@ public sealed partial class PostgresMetadataStore
     {
         Id = reader.GetString(0),
         ProjectId = reader.GetString(1),
-        Filename = reader.GetString(2),
+        Filename = PostgresText.Decode(reader, 2),
         Purpose = reader.GetString(3),
         Bytes = reader.GetInt64(4),
         CreatedAt = reader.GetInt64(5),

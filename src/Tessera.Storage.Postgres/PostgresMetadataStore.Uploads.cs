@@ -14,7 +14,7 @@ public sealed partial class PostgresMetadataStore
         WriteAsync((connection, token) => ExecuteAsync(connection,
             $"INSERT INTO uploads ({UploadColumns}) VALUES (@id, @project, @filename, @purpose, @bytes, @mime, @created, @expires, @status, @expiresAfter, NULL, NULL);",
             [
-                ("id", upload.Id), ("project", upload.ProjectId), ("filename", upload.Filename), ("purpose", upload.Purpose),
+                ("id", upload.Id), ("project", upload.ProjectId), ("filename", PostgresText.Encode(upload.Filename)), ("purpose", upload.Purpose),
                 ("bytes", upload.Bytes), ("mime", upload.MimeType), ("created", upload.CreatedAt), ("expires", upload.ExpiresAt),
                 ("status", upload.Status.ToWireName()), ("expiresAfter", upload.FileExpiresAfterSeconds),
             ],
@@ -136,7 +136,7 @@ public sealed partial class PostgresMetadataStore
     {
         Id = reader.GetString(0),
         ProjectId = reader.GetString(1),
-        Filename = reader.GetString(2),
+        Filename = PostgresText.Decode(reader, 2),
         Purpose = reader.GetString(3),
         Bytes = reader.GetInt64(4),
         MimeType = reader.GetString(5),

@@ -19,7 +19,7 @@ internal static class PostgresSchema
         CREATE TABLE uploads (
             id text PRIMARY KEY,
             project_id text NOT NULL,
-            filename text NOT NULL,
+            filename bytea NOT NULL,
             purpose text NOT NULL,
             bytes bigint NOT NULL,
             mime_type text NOT NULL,
@@ -47,7 +47,7 @@ internal static class PostgresSchema
             seq bigint GENERATED ALWAYS AS IDENTITY,
             id text PRIMARY KEY,
             project_id text NOT NULL,
-            filename text NOT NULL,
+            filename bytea NOT NULL,
             purpose text NOT NULL,
             bytes bigint NOT NULL,
             created_at bigint NOT NULL,

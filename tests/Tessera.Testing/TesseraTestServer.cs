@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Tessera.Server.Hosting;
 using Tessera.Storage;
+using Tessera.Testing.Engines;
 
 namespace Tessera.Testing;
 
@@ -24,11 +26,16 @@ public sealed class TesseraTestServer : IAsyncDisposable
 
     /// <summary>
     /// The environment variable that picks the stores the suite runs on: <c>sqlite-folder</c> (the default, the
-    /// embedded stores in a temporary data folder).
+    /// embedded stores in a temporary data folder) or <c>postgres-s3</c>.
     /// </summary>
     public const string StorageVariable = "TESSERA_TEST_STORAGE";
 
     public const string SqliteFolderStorage = "sqlite-folder";
+
+    /// <summary>PostgreSQL and s3rver, started once per test process, with a database and a bucket per server.</summary>
+    public const string PostgresS3Storage = "postgres-s3";
+
+    private static readonly ConcurrentDictionary<string, Task<IReadOnlyDictionary<string, string>>> SharedStores = new(StringComparer.Ordinal);
 
     private readonly WebApplication _app;
     private readonly bool _ownsDataPath;
@@ -76,7 +83,7 @@ public sealed class TesseraTestServer : IAsyncDisposable
     {
         var ownsDataPath = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("tessera-test-").FullName;
-        var all = new Dictionary<string, string>(StorageSettings(dataPath))
+        var all = new Dictionary<string, string>(await StorageSettingsAsync(dataPath))
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -119,17 +126,37 @@ public sealed class TesseraTestServer : IAsyncDisposable
         return client;
     }
 
-    /// <summary>The settings that put the server on the stores of <see cref="Storage"/>, keeping its files in <paramref name="dataPath"/>.</summary>
-    public static IReadOnlyDictionary<string, string> StorageSettings(string dataPath) => Storage switch
+    /// <summary>
+    /// The settings that put the server on the stores of <see cref="Storage"/>, keeping its files in
+    /// <paramref name="dataPath"/>. A server started again on the same data path gets the same database and bucket,
+    /// as a restarted node would.
+    /// </summary>
+    public static Task<IReadOnlyDictionary<string, string>> StorageSettingsAsync(string dataPath) => Storage switch
     {
-        SqliteFolderStorage => new Dictionary<string, string>
+        SqliteFolderStorage => Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>
         {
             ["Tessera:DataPath"] = dataPath,
             ["Tessera:Metadata:Provider"] = "Sqlite",
             ["Tessera:Blobs:Provider"] = "Folder",
-        },
-        var other => throw new InvalidOperationException($"{StorageVariable}={other} names no stores the tests know; use {SqliteFolderStorage}."),
+        }),
+        PostgresS3Storage => SharedStores.GetOrAdd(dataPath, PostgresS3SettingsAsync),
+        var other => throw new InvalidOperationException(
+            $"{StorageVariable}={other} names no stores the tests know; use {SqliteFolderStorage} or {PostgresS3Storage}."),
     };
+
+    /// <summary>A fresh database on the test process's PostgreSQL and a fresh bucket on its S3 server.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> PostgresS3SettingsAsync(string dataPath)
+    {
+        var postgres = await PostgresEngine.GetSharedAsync();
+        var s3 = await S3Engine.SharedAsync();
+        var bucket = await s3.CreateBucketAsync(CancellationToken.None);
+        return new Dictionary<string, string>(s3.SettingsFor(bucket))
+        {
+            ["Tessera:DataPath"] = dataPath,
+            ["Tessera:Metadata:Provider"] = "Postgres",
+            ["Tessera:Metadata:ConnectionString"] = await postgres.CreateDatabaseAsync(CancellationToken.None),
+        };
+    }
 
     /// <summary>The keys of the finished blobs in the blob store.</summary>
     public async Task<IReadOnlyList<string>> StoredBlobKeysAsync(CancellationToken cancellationToken = default)

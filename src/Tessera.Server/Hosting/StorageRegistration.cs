@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Tessera.Storage.FileSystem;
 using Tessera.Storage.Postgres;
+using Tessera.Storage.S3;
 using Tessera.Storage.Sqlite;
 
 namespace Tessera.Server.Hosting;
@@ -17,6 +18,7 @@ public static class StorageRegistration
     public const string SqliteMetadata = "Sqlite";
     public const string PostgresMetadata = "Postgres";
     public const string FolderBlobs = "Folder";
+    public const string S3Blobs = "S3";
 
     public const string DatabaseFileName = "tessera.db";
 
@@ -24,7 +26,7 @@ public static class StorageRegistration
     public static readonly IReadOnlyList<string> MetadataProviders = [SqliteMetadata, PostgresMetadata];
 
     /// <summary>The values <c>Tessera:Blobs:Provider</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> BlobsProviders = [FolderBlobs];
+    public static readonly IReadOnlyList<string> BlobsProviders = [FolderBlobs, S3Blobs];
 
     /// <summary>Registers the two stores, and the data folder when an embedded store keeps its files there.</summary>
     /// <exception cref="StartupException">A provider is not one of the accepted values.</exception>
@@ -59,6 +61,10 @@ public static class StorageRegistration
                     options.RootPath = DataPath(provider);
                     options.WriteBufferBudgetBytes = (long)provider.GetRequiredService<IOptions<TesseraOptions>>().Value.WriteBufferBudgetMiB << 20;
                 });
+                break;
+            case S3Blobs:
+                services.AddS3Blobs((provider, options) =>
+                    provider.GetRequiredService<IOptions<TesseraOptions>>().Value.Blobs.S3.ToStoreOptions(options));
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tessera.Storage.Postgres;
+using Tessera.Storage.S3;
 
 namespace Tessera.Server.Hosting;
 
@@ -18,6 +19,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         Provider(StorageRegistration.MetadataProviderSetting, options.Metadata.Provider, StorageRegistration.MetadataProviders, failures);
         Provider(StorageRegistration.BlobsProviderSetting, options.Blobs.Provider, StorageRegistration.BlobsProviders, failures);
         PostgresConnection(options.Metadata, failures);
+        S3Settings(options.Blobs, failures);
 
         if (options.WriteBufferBudgetMiB < 0)
         {
@@ -116,6 +118,29 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         if (problem is not null)
         {
             failures.Add($"Tessera:Metadata:ConnectionString: {problem} Use keywords such as Host, Port, Username, Password and Database, separated by ';'.");
+        }
+    }
+
+    private static void S3Settings(BlobStoreOptions blobs, List<string> failures)
+    {
+        if (!string.Equals(blobs.Provider, StorageRegistration.S3Blobs, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        try
+        {
+            blobs.S3.ToStoreOptions().Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            var setting = exception.ParamName switch
+            {
+                nameof(S3BlobOptions.RequestTimeout) => "Tessera:Blobs:S3:RequestTimeoutSeconds",
+                { } name => $"Tessera:Blobs:S3:{name}",
+                null => "Tessera:Blobs:S3",
+            };
+            failures.Add($"{setting}: {exception.Message.Split(" (Parameter", 2)[0]}");
         }
     }
 
