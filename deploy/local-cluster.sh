@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Starts the scale-out topology on loopback, without Docker: a throwaway PostgreSQL cluster, an S3-compatible server
+# (s3rver) and N Tessera nodes sharing both. Prints each node's URL, then waits; Ctrl-C stops everything and removes
+# the cluster's folder unless --keep was given.
+#
+# Usage: deploy/local-cluster.sh [--nodes N] [--port P] [--dir DIR] [--keep] [-- extra Tessera settings...]
+#   --nodes N   how many Tessera nodes (default 3), on ports P, P+1, ...
+#   --port P    first node's port (default 8081); PostgreSQL takes P+100, s3rver P+101
+#   --dir DIR   where PostgreSQL, s3rver and the logs keep their files (default: a new temporary folder)
+#   --keep      leave DIR in place on exit
+# Needs PostgreSQL (apt-get install postgresql), Node.js with npm, and the .NET SDK.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NODES=3
+PORT=8081
+DIR=""
+KEEP=0
+EXTRA=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --nodes) NODES=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
+    --dir) DIR=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --) shift; EXTRA=("$@"); break ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "local-cluster: unknown argument '$1'; see --help." >&2; exit 2 ;;
+  esac
+done
+[[ "$NODES" =~ ^[1-9][0-9]*$ ]] || { echo "local-cluster: --nodes must be a positive number, not '$NODES'." >&2; exit 2; }
+
+PG_PORT=$((PORT + 100))
+S3_PORT=$((PORT + 101))
+BUCKET=tessera
+DIR=${DIR:-$(mktemp -d -t tessera-cluster-XXXXXX)}
+mkdir -p "$DIR/logs"
+PIDS=()
+
+say() { printf '[local-cluster] %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -n "$PG_BIN" ]] || die "PostgreSQL is not installed; run: apt-get install -y postgresql"
+command -v npm >/dev/null || die "Node.js and npm are not installed; run: apt-get install -y nodejs npm"
+
+# PostgreSQL refuses to run as root; run it as the postgres user then.
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+  set +e
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  [[ -f "$DIR/pg/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -m fast stop >/dev/null 2>&1
+  if [[ $KEEP -eq 0 ]]; then rm -rf "$DIR"; else say "kept $DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "building the server"
+dotnet build "$REPO/src/Tessera.Server" -c Release -nologo -v quiet >/dev/null || die "the server did not build"
+
+say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+if [[ ! -f "$DIR/pg/PG_VERSION" ]]; then
+  mkdir -p "$DIR/pg"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$DIR" "$DIR/pg"
+  as_pg "$PG_BIN/initdb" -D "$DIR/pg" -A trust -U postgres >"$DIR/logs/initdb.log" 2>&1 || die "initdb failed; see $DIR/logs/initdb.log"
+fi
+as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/log" -w \
+  -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+  || die "PostgreSQL did not start; see $DIR/pg/log"
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'tessera'" | grep -q 1 \
+  || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE tessera" >/dev/null
+
+say "starting s3rver on 127.0.0.1:$S3_PORT (bucket $BUCKET)"
+# The tests' launcher: s3rver plus the two multipart calls it lacks (listing and aborting unfinished uploads).
+S3_PACKAGE="$REPO/tests/s3-server"
+[[ -d "$S3_PACKAGE/node_modules/s3rver" ]] || (cd "$S3_PACKAGE" && npm ci --silent >/dev/null) || die "npm ci failed in $S3_PACKAGE"
+mkdir -p "$DIR/s3"
+node "$S3_PACKAGE/server.js" --port "$S3_PORT" --directory "$DIR/s3" >"$DIR/logs/s3rver.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+  grep -q '^listening' "$DIR/logs/s3rver.log" 2>/dev/null && break
+  sleep 0.1
+done
+curl -fsS -X PUT "http://127.0.0.1:$S3_PORT/$BUCKET" >/dev/null || die "could not create the bucket; see $DIR/logs/s3rver.log"
+
+for i in $(seq 0 $((NODES - 1))); do
+  port=$((PORT + i))
+  dotnet "$REPO/src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
+    --urls "http://127.0.0.1:$port" \
+    --Tessera:Metadata:Provider=Postgres \
+    --Tessera:Metadata:ConnectionString="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=tessera" \
+    --Tessera:Blobs:Provider=S3 \
+    --Tessera:Blobs:S3:ServiceUrl="http://127.0.0.1:$S3_PORT" \
+    --Tessera:Blobs:S3:Region=us-east-1 \
+    --Tessera:Blobs:S3:Bucket="$BUCKET" \
+    --Tessera:Blobs:S3:ForcePathStyle=true \
+    --Tessera:Blobs:S3:AccessKey=S3RVER \
+    --Tessera:Blobs:S3:SecretKey=S3RVER \
+    "${EXTRA[@]}" >"$DIR/logs/node-$i.log" 2>&1 &
+  PIDS+=($!)
+done
+
+for i in $(seq 0 $((NODES - 1))); do
+  port=$((PORT + i))
+  for _ in $(seq 1 150); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    kill -0 "${PIDS[$((i + 1))]}" 2>/dev/null || die "node $i stopped; its log, $DIR/logs/node-$i.log, ends with: $(tail -3 "$DIR/logs/node-$i.log")"
+    sleep 0.2
+  done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 || die "node $i did not become healthy; see $DIR/logs/node-$i.log"
+done
+
+say "ready: PostgreSQL 127.0.0.1:$PG_PORT, s3rver http://127.0.0.1:$S3_PORT, logs in $DIR/logs"
+for i in $(seq 0 $((NODES - 1))); do
+  echo "http://127.0.0.1:$((PORT + i))/v1"
+done
+say "Ctrl-C stops everything"
+wait "${PIDS[@]}"
