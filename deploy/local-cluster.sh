@@ -8,6 +8,7 @@
 #   --port P    first node's port (default 8081); PostgreSQL takes P+100, s3rver P+101
 #   --dir DIR   where PostgreSQL, s3rver and the logs keep their files (default: a new temporary folder)
 #   --keep      leave DIR in place on exit
+#   --no-build  use the server's existing Release build
 # Needs PostgreSQL (apt-get install postgresql), Node.js with npm, and the .NET SDK.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ NODES=3
 PORT=8081
 DIR=""
 KEEP=0
+BUILD=1
 EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -23,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --port) PORT=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --no-build) BUILD=0; shift ;;
     --) shift; EXTRA=("$@"); break ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "local-cluster: unknown argument '$1'; see --help." >&2; exit 2 ;;
@@ -35,6 +38,7 @@ S3_PORT=$((PORT + 101))
 BUCKET=tessera
 DIR=${DIR:-$(mktemp -d -t tessera-cluster-XXXXXX)}
 mkdir -p "$DIR/logs"
+PG_DIR="$DIR/pg"
 PIDS=()
 
 say() { printf '[local-cluster] %s\n' "$*" >&2; }
@@ -51,24 +55,35 @@ cleanup() {
   set +e
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  [[ -f "$DIR/pg/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -m fast stop >/dev/null 2>&1
-  if [[ $KEEP -eq 0 ]]; then rm -rf "$DIR"; else say "kept $DIR"; fi
+  [[ -f "$PG_DIR/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1
+  if [[ $KEEP -eq 0 ]]; then rm -rf "$DIR"; [[ "$PG_DIR" == "$DIR/pg" ]] || rm -rf "$PG_DIR"; else say "kept $DIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say "building the server"
-dotnet build "$REPO/src/Tessera.Server" -c Release -nologo -v quiet >/dev/null || die "the server did not build"
+if [[ $BUILD -eq 1 ]]; then
+  say "building the server"
+  dotnet build "$REPO/src/Tessera.Server" -c Release -nologo -v quiet >/dev/null || die "the server did not build"
+fi
 
 say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-if [[ ! -f "$DIR/pg/PG_VERSION" ]]; then
-  mkdir -p "$DIR/pg"
-  [[ $(id -u) -eq 0 ]] && chown postgres "$DIR" "$DIR/pg"
-  as_pg "$PG_BIN/initdb" -D "$DIR/pg" -A trust -U postgres >"$DIR/logs/initdb.log" 2>&1 || die "initdb failed; see $DIR/logs/initdb.log"
+if [[ ! -f "$PG_DIR/PG_VERSION" ]]; then
+  mkdir -p "$PG_DIR"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$PG_DIR"
+    # The postgres user must reach the folder; a private temporary parent (mktemp -d) would not let it.
+    if ! runuser -u postgres -- test -w "$PG_DIR"; then
+      rmdir "$PG_DIR"
+      PG_DIR=$(mktemp -d -t tessera-cluster-pg-XXXXXX)
+      chmod 755 "$PG_DIR"
+      chown postgres "$PG_DIR"
+    fi
+  fi
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres >"$DIR/logs/initdb.log" 2>&1 || die "initdb failed; see $DIR/logs/initdb.log"
 fi
-as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/log" -w \
-  -o "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
-  || die "PostgreSQL did not start; see $DIR/pg/log"
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/log" -w \
+  -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+  || die "PostgreSQL did not start; see $PG_DIR/log"
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'tessera'" | grep -q 1 \
   || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE tessera" >/dev/null
 

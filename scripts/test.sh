@@ -57,6 +57,11 @@ set +e
 dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"
 dotnet_status=${PIPESTATUS[0]}
 
+say ".NET HTTP and official-SDK suite again, on PostgreSQL and S3 (s3rver)"
+TESSERA_TEST_STORAGE=postgres-s3 dotnet test tests/Tessera.Server.Tests -c Release --no-build --nologo \
+  --filter "Storage!=embedded&Storage!=scale-out" 2>&1 | tee -a "$dotnet_log"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || dotnet_status=1
+
 say "the tessera command line's tests again, against the native executable its tool package installs"
 native="$work/tessera-native"
 if dotnet publish src/Tessera.Cli -c Release -r "$(dotnet --info | awk '$1 == "RID:" {print $2; exit}')" -o "$native" -nologo -v quiet; then
@@ -73,34 +78,63 @@ if [[ $dotnet_status -ne 0 && $dotnet_failed -eq 0 ]]; then
   dotnet_failed=1
 fi
 
-say "Node suite (official openai package)"
+keys=(--Tessera:Projects:0:Name=alpha --Tessera:Projects:0:Keys:0=sk-alpha-key-0001
+      --Tessera:Projects:1:Name=beta --Tessera:Projects:1:Keys:0=sk-beta-key-0002)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
+
+# Runs the Node suite against the server at $1 (its log in $2) and adds its counts to the totals.
+node_passed=0
+node_failed=0
+run_node_suite() {
+  local base=$1 server_log=$2 log="$work/node-test-$RANDOM.log" status passed failed
+  set +e
+  TESSERA_BASE_URL="$base" tests/sdk-node/run.sh 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  passed=$(grep -oE '^ℹ pass [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  failed=$(grep -oE '^ℹ fail [0-9]+' "$log" | awk '{print $3}' | tail -1)
+  passed=${passed:-0}
+  failed=${failed:-0}
+  if [[ $status -ne 0 && $failed -eq 0 ]]; then
+    failed=1
+    echo "server log:"; tail -50 "$server_log"
+  fi
+  node_passed=$((node_passed + passed))
+  node_failed=$((node_failed + failed))
+}
+
+say "Node suite (official openai package), on SQLite and a data folder"
 ensure_node
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
+port=$(free_port 18080)
 dotnet "src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
-  --urls "http://127.0.0.1:$port" \
-  --Tessera:DataPath="$work/data" \
-  --Tessera:Projects:0:Name=alpha --Tessera:Projects:0:Keys:0=sk-alpha-key-0001 \
-  --Tessera:Projects:1:Name=beta --Tessera:Projects:1:Keys:0=sk-beta-key-0002 \
-  >"$work/server.log" 2>&1 &
+  --urls "http://127.0.0.1:$port" --Tessera:DataPath="$work/data" "${keys[@]}" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
+run_node_suite "http://127.0.0.1:$port/v1" "$work/server.log"
+kill "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
 
-node_log="$work/node-test.log"
-set +e
-TESSERA_BASE_URL="http://127.0.0.1:$port/v1" tests/sdk-node/run.sh 2>&1 | tee "$node_log"
-node_status=${PIPESTATUS[0]}
-set -e
-node_passed=$(grep -oE '^ℹ pass [0-9]+' "$node_log" | awk '{print $3}' | tail -1)
-node_failed=$(grep -oE '^ℹ fail [0-9]+' "$node_log" | awk '{print $3}' | tail -1)
-node_passed=${node_passed:-0}
-node_failed=${node_failed:-0}
-if [[ $node_status -ne 0 && $node_failed -eq 0 ]]; then
-  node_failed=1
-  echo "server log:"; tail -50 "$work/server.log"
+say "Node suite again, on PostgreSQL and S3 (deploy/local-cluster.sh, one node)"
+cluster_port=$(free_port 18180)
+deploy/local-cluster.sh --no-build --nodes 1 --port "$cluster_port" --dir "$work/cluster" -- "${keys[@]}" >"$work/cluster.out" 2>"$work/cluster.err" &
+server_pid=$!
+for _ in $(seq 1 300); do
+  grep -q '^http://' "$work/cluster.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.2
+done
+if grep -q '^http://' "$work/cluster.out"; then
+  run_node_suite "$(head -1 "$work/cluster.out")" "$work/cluster/logs/node-0.log"
+else
+  echo "the PostgreSQL and S3 cluster did not start:"; cat "$work/cluster.err"
+  node_failed=$((node_failed + 1))
 fi
+kill "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
 
 passed=$((dotnet_passed + node_passed))
 failed=$((dotnet_failed + node_failed))
