@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace Tessera.Storage.FileSystem;
 
@@ -7,9 +8,10 @@ namespace Tessera.Storage.FileSystem;
 /// Blobs as files: <c>blobs/&lt;shard&gt;/&lt;key&gt;</c> under the root, written under a temporary name first (beside
 /// the final name when the blob fits in one write buffer, under <c>tmp/</c> otherwise) and renamed into place once
 /// flushed to disk, so a blob is either whole or absent; the rename is flushed too before <see cref="WriteAsync"/>
-/// returns.
+/// returns. Failures of the disk are reported as the contract's exceptions; what the source stream of a write
+/// throws propagates unchanged.
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed partial class FileSystemBlobStore : IBlobStore
 {
     /// <summary>
     /// Reads from the source are gathered into buffers of this size before each write: few, large syscalls. With direct
@@ -87,7 +89,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             moved = true;
             await _directoryFlushes.FlushAsync(shard, cancellationToken);
         }
-        catch
+        catch (Exception exception)
         {
             if (firstOwned)
             {
@@ -99,6 +101,16 @@ public sealed class FileSystemBlobStore : IBlobStore
                 TryDelete(leftover);
             }
 
+            if (exception is SourceReadException source)
+            {
+                ExceptionDispatchInfo.Throw(source.SourceException);
+            }
+
+            if (DiskFailures.IsDiskFailure(exception))
+            {
+                throw DiskFailures.OfWrite(exception);
+            }
+
             throw;
         }
 
@@ -108,25 +120,44 @@ public sealed class FileSystemBlobStore : IBlobStore
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var stream = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
-        if (offset != 0)
+        var path = PathOf(key);
+        FileStream? stream = null;
+        try
         {
-            stream.Seek(offset, SeekOrigin.Begin);
-        }
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+            if (offset != 0)
+            {
+                stream.Seek(offset, SeekOrigin.Begin);
+            }
 
-        return Task.FromResult<Stream>(stream);
+            return Task.FromResult<Stream>(stream);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(key, exception);
+        }
+        catch (Exception exception) when (DiskFailures.IsDiskFailure(exception))
+        {
+            stream?.Dispose();
+            throw DiskFailures.Unavailable(exception);
+        }
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var path = PathOf(key);
         try
         {
-            File.Delete(PathOf(key));
+            File.Delete(path);
         }
         catch (DirectoryNotFoundException)
         {
             // Never written: nothing to delete.
+        }
+        catch (Exception exception) when (DiskFailures.IsDiskFailure(exception))
+        {
+            throw DiskFailures.Unavailable(exception);
         }
 
         return Task.CompletedTask;
@@ -135,18 +166,20 @@ public sealed class FileSystemBlobStore : IBlobStore
     public async IAsyncEnumerable<StoredBlob> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        foreach (var path in Directory.EnumerateFiles(_blobsPath, "*", SearchOption.AllDirectories))
+        using var paths = OnDisk(() => Directory.EnumerateFiles(_blobsPath, "*", SearchOption.AllDirectories).GetEnumerator());
+        while (OnDisk(paths.MoveNext))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var path = paths.Current;
             var key = Path.GetFileName(path);
             if (BlobKeys.IsValid(key))
             {
-                yield return new StoredBlob(key, File.GetLastWriteTimeUtc(path));
+                yield return new StoredBlob(key, OnDisk(() => File.GetLastWriteTimeUtc(path)));
             }
         }
     }
 
-    public Task<int> DeleteUnfinishedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    public Task<int> DeleteUnfinishedAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => Task.FromResult(OnDisk(() =>
     {
         // Small blobs are written beside their final names, larger ones (and the health probe) under tmp/.
         var unfinished = Directory.EnumerateFiles(_blobsPath, $"*{UnfinishedSuffix}", SearchOption.AllDirectories)
@@ -161,8 +194,8 @@ public sealed class FileSystemBlobStore : IBlobStore
             }
         }
 
-        return Task.FromResult(deleted);
-    }
+        return deleted;
+    }));
 
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
@@ -171,86 +204,15 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             await File.WriteAllBytesAsync(probe, [1], cancellationToken);
         }
+        catch (Exception exception) when (DiskFailures.IsDiskFailure(exception))
+        {
+            // A full disk too: the store cannot take writes, whatever the reason.
+            throw DiskFailures.Unavailable(exception);
+        }
         finally
         {
             TryDelete(probe);
         }
-    }
-
-    /// <summary>
-    /// Copies with two buffers: while one is being written, the next fills from the source. Each write is a whole
-    /// buffer (except the last), whatever size of chunk the source hands out; the two may differ in size when the
-    /// budget ran out between them. With direct I/O the buffers are aligned
-    /// and only the last write may be unaligned, so direct writes are turned off just for it. The first buffer comes
-    /// already filled (<c>firstFilled</c> bytes); like the second, it goes back to the pool here.
-    /// </summary>
-    private static async Task<long> CopyCoalescedAsync(
-        Stream source, FileStream destination, WriteBuffers buffers, AlignedBuffer first, int firstFilled, bool isDirect, CancellationToken cancellationToken)
-    {
-        var filling = first;
-        var writing = buffers.Rent();
-        var pendingWrite = Task.CompletedTask;
-        long total = 0;
-        long writebackStarted = 0;
-        try
-        {
-            while (true)
-            {
-                var filled = firstFilled >= 0 ? firstFilled : await FillAsync(source, filling.Memory, cancellationToken);
-                firstFilled = -1;
-                await pendingWrite;
-                if (filled == 0)
-                {
-                    break;
-                }
-
-                if (!isDirect && total - writebackStarted >= WritebackBytes)
-                {
-                    EarlyWriteback.Start(destination.SafeFileHandle, writebackStarted, total - writebackStarted);
-                    writebackStarted = total;
-                }
-
-                var chunk = filling.Memory[..filled];
-                if (isDirect && filled % DirectIo.Alignment != 0)
-                {
-                    var aligned = filled - (filled % DirectIo.Alignment);
-                    await destination.WriteAsync(chunk[..aligned], cancellationToken);
-                    DirectIo.EndDirectWrites(destination.SafeFileHandle);
-                    isDirect = false;
-                    chunk = chunk[aligned..];
-                }
-
-                total += filled;
-                pendingWrite = destination.WriteAsync(chunk, cancellationToken).AsTask();
-                (filling, writing) = (writing, filling);
-            }
-        }
-        finally
-        {
-            // A failed read must not return a buffer to the pool while a write still uses it.
-            await pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            buffers.Return(filling);
-            buffers.Return(writing);
-        }
-
-        return total;
-    }
-
-    private static async Task<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await source.ReadAsync(buffer[filled..], cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
     }
 
     /// <summary>
@@ -278,6 +240,19 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         // Shard by the key's last two characters (random hex) so no folder grows to millions of entries.
         return Path.Combine(_blobsPath, key[^2..], key);
+    }
+
+    /// <summary>Runs a call on the disk, reporting its failure as the store being unavailable.</summary>
+    private static T OnDisk<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception exception) when (DiskFailures.IsDiskFailure(exception))
+        {
+            throw DiskFailures.Unavailable(exception);
+        }
     }
 
     private static bool TryDelete(string path)

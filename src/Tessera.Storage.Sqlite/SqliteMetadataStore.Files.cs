@@ -11,62 +11,59 @@ public sealed partial class SqliteMetadataStore
     private const string IsAlive = "(expires_at IS NULL OR expires_at > $now)";
 
     public Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken) =>
-        _writer.RunAsync(async (connection, transaction, token) =>
+        WriteAsync(async (connection, transaction, token) =>
         {
             await InsertFileAsync(connection, transaction, file, token);
             return await InsertSegmentAsync(connection, transaction, file.Id, 0, content, token);
         }, cancellationToken);
 
-    public async Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await QueryAsync(connection, null,
-            $"SELECT {FileColumns} FROM files WHERE id = $id AND project_id = $project AND {IsAlive};",
-            [("$id", fileId), ("$project", projectId), ("$now", now)], ReadFile, cancellationToken);
-        return rows.SingleOrDefault();
-    }
-
-    public async Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await QueryAsync(connection, null,
-            "SELECT blob_key, bytes FROM file_segments WHERE file_id = $file ORDER BY position;",
-            [("$file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), cancellationToken);
-    }
-
-    public async Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var descending = query.Order == ListOrder.Descending;
-        var where = $"project_id = $project AND {IsAlive} AND ($purpose IS NULL OR purpose = $purpose)";
-        var parameters = new List<(string, object?)> { ("$project", projectId), ("$now", now), ("$purpose", query.Purpose), ("$take", query.Limit + 1) };
-
-        if (query.After is { } after)
+    public Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
         {
-            var cursor = await QueryAsync(connection, null,
-                $"SELECT created_at, seq FROM files WHERE id = $after AND project_id = $project AND {IsAlive};",
-                [("$after", after), ("$project", projectId), ("$now", now)], r => (CreatedAt: r.GetInt64(0), Seq: r.GetInt64(1)), cancellationToken);
-            if (cursor.Count == 0)
+            var rows = await QueryAsync(connection, null,
+                $"SELECT {FileColumns} FROM files WHERE id = $id AND project_id = $project AND {IsAlive};",
+                [("$id", fileId), ("$project", projectId), ("$now", now)], ReadFile, token);
+            return rows.SingleOrDefault();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<FileSegment>>(async (connection, token) => await QueryAsync(connection, null,
+            "SELECT blob_key, bytes FROM file_segments WHERE file_id = $file ORDER BY position;",
+            [("$file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), token), cancellationToken);
+
+    public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
+        {
+            var descending = query.Order == ListOrder.Descending;
+            var where = $"project_id = $project AND {IsAlive} AND ($purpose IS NULL OR purpose = $purpose)";
+            var parameters = new List<(string, object?)> { ("$project", projectId), ("$now", now), ("$purpose", query.Purpose), ("$take", query.Limit + 1) };
+
+            if (query.After is { } after)
             {
-                return null;
+                var cursor = await QueryAsync(connection, null,
+                    $"SELECT created_at, seq FROM files WHERE id = $after AND project_id = $project AND {IsAlive};",
+                    [("$after", after), ("$project", projectId), ("$now", now)], r => (CreatedAt: r.GetInt64(0), Seq: r.GetInt64(1)), token);
+                if (cursor.Count == 0)
+                {
+                    return null;
+                }
+
+                // Files are ordered by (created_at, seq): seq breaks ties between files created in the same second.
+                where += descending ? " AND (created_at, seq) < ($afterCreated, $afterSeq)" : " AND (created_at, seq) > ($afterCreated, $afterSeq)";
+                parameters.Add(("$afterCreated", cursor[0].CreatedAt));
+                parameters.Add(("$afterSeq", cursor[0].Seq));
             }
 
-            // Files are ordered by (created_at, seq): seq breaks ties between files created in the same second.
-            where += descending ? " AND (created_at, seq) < ($afterCreated, $afterSeq)" : " AND (created_at, seq) > ($afterCreated, $afterSeq)";
-            parameters.Add(("$afterCreated", cursor[0].CreatedAt));
-            parameters.Add(("$afterSeq", cursor[0].Seq));
-        }
-
-        var direction = descending ? "DESC" : "ASC";
-        var files = await QueryAsync(connection, null,
-            $"SELECT {FileColumns} FROM files WHERE {where} ORDER BY created_at {direction}, seq {direction} LIMIT $take;",
-            [.. parameters], ReadFile, cancellationToken);
-        var hasMore = files.Count > query.Limit;
-        return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
-    }
+            var direction = descending ? "DESC" : "ASC";
+            var files = await QueryAsync(connection, null,
+                $"SELECT {FileColumns} FROM files WHERE {where} ORDER BY created_at {direction}, seq {direction} LIMIT $take;",
+                [.. parameters], ReadFile, token);
+            var hasMore = files.Count > query.Limit;
+            return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
+        }, cancellationToken);
 
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => DeleteFileAsync(connection, transaction, projectId, fileId, now, token), cancellationToken);
+        WriteAsync((connection, transaction, token) => DeleteFileAsync(connection, transaction, projectId, fileId, now, token), cancellationToken);
 
     private static async Task<bool> DeleteFileAsync(
         SqliteConnection connection, SqliteTransaction transaction, string projectId, string fileId, long now, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ namespace Tessera.Storage.Sqlite;
 public sealed partial class SqliteMetadataStore
 {
     public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => ExpireOverdueAsync(connection, transaction, now, token), cancellationToken);
+        WriteAsync((connection, transaction, token) => ExpireOverdueAsync(connection, transaction, now, token), cancellationToken);
 
     private static async Task<int> ExpireOverdueAsync(SqliteConnection connection, SqliteTransaction transaction, long now, CancellationToken cancellationToken)
     {
@@ -24,15 +24,12 @@ public sealed partial class SqliteMetadataStore
         return uploads + files;
     }
 
-    public async Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await QueryAsync(connection, null, "SELECT blob_key FROM garbage ORDER BY since LIMIT $max;",
-            [("$max", max)], r => r.GetString(0), cancellationToken);
-    }
+    public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<string>>(async (connection, token) => await QueryAsync(connection, null,
+            "SELECT blob_key FROM garbage ORDER BY since LIMIT $max;", [("$max", max)], r => r.GetString(0), token), cancellationToken);
 
     public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
-        _writer.RunAsync(async (connection, transaction, token) =>
+        WriteAsync(async (connection, transaction, token) =>
         {
             foreach (var key in blobKeys)
             {
@@ -42,15 +39,12 @@ public sealed partial class SqliteMetadataStore
             return blobKeys.Count;
         }, cancellationToken);
 
-    public async Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await ScalarAsync(connection, null,
+    public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) => await ScalarAsync(connection, null,
             """
             SELECT EXISTS (SELECT 1 FROM parts WHERE blob_key = $blob)
                 OR EXISTS (SELECT 1 FROM file_segments WHERE blob_key = $blob)
                 OR EXISTS (SELECT 1 FROM garbage WHERE blob_key = $blob);
             """,
-            [("$blob", blobKey)], cancellationToken) != 0;
-    }
+            [("$blob", blobKey)], token) != 0, cancellationToken);
 }

@@ -10,7 +10,7 @@ public sealed partial class SqliteMetadataStore
         "id, project_id, filename, purpose, bytes, mime_type, created_at, expires_at, status, file_expires_after_seconds, file_id, completed_part_ids";
 
     public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => ExecuteAsync(connection, transaction,
+        WriteAsync((connection, transaction, token) => ExecuteAsync(connection, transaction,
             $"INSERT INTO uploads ({UploadColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $mime, $created, $expires, $status, $expiresAfter, NULL, NULL);",
             [
                 ("$id", upload.Id), ("$project", upload.ProjectId), ("$filename", upload.Filename), ("$purpose", upload.Purpose),
@@ -19,17 +19,17 @@ public sealed partial class SqliteMetadataStore
             ],
             token), cancellationToken);
 
-    public async Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var rows = await QueryAsync(connection, null,
-            $"SELECT {UploadColumns} FROM uploads WHERE id = $id AND project_id = $project;",
-            [("$id", uploadId), ("$project", projectId)], ReadUpload, cancellationToken);
-        return rows.SingleOrDefault();
-    }
+    public Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
+        {
+            var rows = await QueryAsync(connection, null,
+                $"SELECT {UploadColumns} FROM uploads WHERE id = $id AND project_id = $project;",
+                [("$id", uploadId), ("$project", projectId)], ReadUpload, token);
+            return rows.SingleOrDefault();
+        }, cancellationToken);
 
     public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, now, token), cancellationToken);
+        WriteAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, now, token), cancellationToken);
 
     private static async Task<AddPartOutcome> AddPartAsync(
         SqliteConnection connection, SqliteTransaction transaction, UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken)
@@ -59,27 +59,21 @@ public sealed partial class SqliteMetadataStore
         return new AddPartOutcome(AddPartResult.Added, upload, stored + part.Bytes);
     }
 
-    public async Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await QueryAsync(connection, null,
+    public Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<UploadPart>>(async (connection, token) => await QueryAsync(connection, null,
             "SELECT id, upload_id, bytes, created_at, blob_key, md5 FROM parts WHERE upload_id = $upload ORDER BY created_at, rowid;",
-            [("$upload", uploadId)], ReadPart, cancellationToken);
-    }
+            [("$upload", uploadId)], ReadPart, token), cancellationToken);
 
-    public async Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await ScalarAsync(connection, null,
-            "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], cancellationToken);
-    }
+    public Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) => await ScalarAsync(connection, null,
+            "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], token), cancellationToken);
 
     public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) =>
+        WriteAsync((connection, transaction, token) =>
             ExecuteAsync(connection, transaction, "UPDATE parts SET md5 = $md5 WHERE id = $id;", [("$md5", md5), ("$id", partId)], token), cancellationToken);
 
     public Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => CompleteUploadAsync(connection, transaction, uploadId, partIds, file, now, token), cancellationToken);
+        WriteAsync((connection, transaction, token) => CompleteUploadAsync(connection, transaction, uploadId, partIds, file, now, token), cancellationToken);
 
     private static async Task<TransitionOutcome> CompleteUploadAsync(
         SqliteConnection connection, SqliteTransaction transaction, string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken)
@@ -114,7 +108,7 @@ public sealed partial class SqliteMetadataStore
     }
 
     public Task<TransitionOutcome> CancelUploadAsync(string uploadId, long now, CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => CancelUploadAsync(connection, transaction, uploadId, now, token), cancellationToken);
+        WriteAsync((connection, transaction, token) => CancelUploadAsync(connection, transaction, uploadId, now, token), cancellationToken);
 
     private static async Task<TransitionOutcome> CancelUploadAsync(SqliteConnection connection, SqliteTransaction transaction, string uploadId, long now, CancellationToken cancellationToken)
     {

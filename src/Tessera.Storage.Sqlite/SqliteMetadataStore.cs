@@ -30,9 +30,20 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        await using var connection = await OpenAsync(cancellationToken);
-        await SqliteSchema.MigrateAsync(connection, cancellationToken);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        }
+        catch (Exception exception) when (SqliteFailures.Translate(exception) is { } translated)
+        {
+            throw translated;
+        }
+
+        await ReadAsync(async (connection, token) =>
+        {
+            await SqliteSchema.MigrateAsync(connection, token);
+            return true;
+        }, cancellationToken);
     }
 
     /// <remarks>Through the writer, so a writer that cannot take the write lock or reach the disk is reported too.</remarks>
@@ -44,6 +55,39 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
 
     /// <summary>Lets queued writes finish and closes the write connection.</summary>
     public void Dispose() => _writer.Dispose();
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a pooled connection of its own. Failures of the database come out as the
+    /// contract's exceptions (<see cref="SqliteFailures"/>).
+    /// </summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await read(connection, cancellationToken);
+        }
+        catch (Exception exception) when (SqliteFailures.Translate(exception) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> through the one writer (<see cref="SqliteWriter.RunAsync"/>). Failures of the
+    /// database, once the writer has dealt with them, come out as the contract's exceptions.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _writer.RunAsync(write, cancellationToken);
+        }
+        catch (Exception exception) when (SqliteFailures.Translate(exception) is { } translated)
+        {
+            throw translated;
+        }
+    }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
