@@ -48,7 +48,7 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
 
     /// <remarks>Through the writer, so a writer that cannot take the write lock or reach the disk is reported too.</remarks>
     public Task CheckHealthAsync(CancellationToken cancellationToken) =>
-        _writer.RunAsync((connection, transaction, token) => ScalarAsync(connection, transaction, "SELECT count(*) FROM uploads WHERE 0;", [], token), cancellationToken);
+        WriteAsync((connection, transaction, token) => ScalarAsync(connection, transaction, "SELECT count(*) FROM uploads WHERE 0;", [], token), cancellationToken);
 
     /// <summary>One machine, one clock: an embedded database has no clock of its own to share.</summary>
     public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => Task.FromResult(DateTimeOffset.UtcNow);
