@@ -10,6 +10,24 @@ public sealed class FolderBlobStoreTests : BlobStoreContract
     protected override Task<IBlobStore> CreateStoreAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IBlobStore>(new FileSystemBlobStore(_folder));
 
+    /// <summary>
+    /// A store whose folders became symbolic links to themselves: every path through them fails with ELOOP, an error
+    /// of the disk that is neither "not found" nor "full".
+    /// </summary>
+    protected override Task<IBlobStore?> CreateUnreachableStoreAsync(CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(_folder, "unreachable");
+        var store = new FileSystemBlobStore(root);
+        foreach (var folder in new[] { "blobs", "tmp" })
+        {
+            var path = Path.Combine(root, folder);
+            Directory.Delete(path);
+            File.CreateSymbolicLink(path, folder);
+        }
+
+        return Task.FromResult<IBlobStore?>(store);
+    }
+
     protected override ValueTask DeleteBackingDataAsync()
     {
         Directory.Delete(_folder, recursive: true);

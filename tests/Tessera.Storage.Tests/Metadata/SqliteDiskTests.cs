@@ -5,7 +5,7 @@ using Tessera.Storage.Tests.Infrastructure;
 
 namespace Tessera.Storage.Tests.Metadata;
 
-/// <summary>How the SQLite store reports failures of its database file, which only a real file can show.</summary>
+/// <summary>How the SQLite store reports a full disk, which only a real file system can show.</summary>
 public sealed class SqliteDiskTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -35,28 +35,6 @@ public sealed class SqliteDiskTests
         finally
         {
             SqliteConnection.ClearAllPools();
-        }
-    }
-
-    [Fact]
-    public async Task A_database_that_cannot_be_opened_throws_StoreUnavailable_for_metadata()
-    {
-        var folder = Directory.CreateTempSubdirectory("tessera-sqlite-").FullName;
-        try
-        {
-            // Where the database file should be there is a folder.
-            var databasePath = Directory.CreateDirectory(Path.Combine(folder, "tessera.db")).FullName;
-            using var store = new SqliteMetadataStore(databasePath);
-
-            var initializing = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.InitializeAsync(Token));
-            var checking = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CheckHealthAsync(Token));
-            var reading = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.FindUploadAsync("proj", "upload_x", Token));
-
-            Assert.All([initializing, checking, reading], unavailable => Assert.Equal(StoreKind.Metadata, unavailable.Store));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
         }
     }
 

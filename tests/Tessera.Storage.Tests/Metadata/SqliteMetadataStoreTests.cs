@@ -10,6 +10,13 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
     protected override Task<IMetadataStore> CreateStoreAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IMetadataStore>(new SqliteMetadataStore(Path.Combine(_folder, "tessera.db")));
 
+    /// <summary>A store whose database file cannot be opened: a folder stands where it should be.</summary>
+    protected override Task<IMetadataStore?> CreateUnreachableStoreAsync(CancellationToken cancellationToken)
+    {
+        var databasePath = Directory.CreateDirectory(Path.Combine(_folder, "unreachable.db")).FullName;
+        return Task.FromResult<IMetadataStore?>(new SqliteMetadataStore(databasePath));
+    }
+
     protected override ValueTask DeleteBackingDataAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
