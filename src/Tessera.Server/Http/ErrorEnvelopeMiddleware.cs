@@ -14,9 +14,6 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
 {
     public const string ShouldRetryHeader = "x-should-retry";
 
-    // ENOSPC and EDQUOT on Linux; ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows.
-    private static readonly int[] DiskFullErrors = [28, 122, 0x70, 0x27];
-
     public async Task InvokeAsync(HttpContext context)
     {
         try
@@ -125,10 +122,6 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
                 // A record whose bytes are gone: the data is damaged, which the operator must hear of.
                 logger.BlobMissing(context.TraceIdentifier, context.Request.Method, context.Request.Path, missing.BlobKey);
                 return ApiErrors.Unexpected(context.TraceIdentifier);
-            case IOException io when DiskFullErrors.Contains(io.HResult & 0xFFFF):
-                // Until every blob store reports a full disk as StorageFullException.
-                logger.StorageFull(context.TraceIdentifier, context.Request.Method, context.Request.Path, io.Message);
-                return ApiErrors.StorageFull(context.Request.ContentLength ?? 0);
             default:
                 logger.UnexpectedError(exception, context.TraceIdentifier, context.Request.Method, context.Request.Path);
                 return ApiErrors.Unexpected(context.TraceIdentifier);

@@ -76,7 +76,7 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, ILogger<For
             // Not the request's token: the blob must go even when the client has gone.
             await blobs.DeleteAsync(blobKey, CancellationToken.None);
         }
-        catch (Exception exception) when (exception is StorageException or IOException or UnauthorizedAccessException)
+        catch (StorageException exception)
         {
             logger.BlobDeleteFailed(exception, blobKey);
         }
