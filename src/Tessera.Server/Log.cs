@@ -30,6 +30,9 @@ internal static partial class Log
     [LoggerMessage(32, LogLevel.Information, "Reconciled blobs with metadata: deleted {Orphans} orphaned blobs and {Unfinished} unfinished writes")]
     public static partial void Reconciled(this ILogger logger, int orphans, int unfinished);
 
+    [LoggerMessage(35, LogLevel.Error, "Reconciliation found {Count} records whose bytes are missing from the blob store, e.g. blob {BlobKey}; /healthz lists them. Restore the blobs from a backup or delete the files that name them")]
+    public static partial void RecordsWithoutBlobs(this ILogger logger, int count, string blobKey);
+
     [LoggerMessage(33, LogLevel.Error, "A sweep failed; the next one runs as scheduled")]
     public static partial void SweepFailed(this ILogger logger, Exception exception);
 

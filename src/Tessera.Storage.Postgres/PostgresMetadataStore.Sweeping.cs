@@ -62,6 +62,10 @@ public sealed partial class PostgresMetadataStore
         WriteAsync((connection, token) =>
             ExecuteAsync(connection, "DELETE FROM garbage WHERE blob_key = ANY(@blobs);", [("blobs", blobKeys.ToArray())], token), cancellationToken);
 
+    public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyCollection<string>>(async (connection, token) => await QueryAsync(connection,
+            "SELECT blob_key FROM parts UNION ALL SELECT blob_key FROM file_segments;", [], r => r.GetString(0), token), cancellationToken);
+
     public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) =>
         ReadAsync((connection, token) => ScalarAsync<bool>(connection,
             """

@@ -39,6 +39,10 @@ public sealed partial class SqliteMetadataStore
             return blobKeys.Count;
         }, cancellationToken);
 
+    public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyCollection<string>>(async (connection, token) => await QueryAsync(connection, null,
+            "SELECT blob_key FROM parts UNION ALL SELECT blob_key FROM file_segments;", [], r => r.GetString(0), token), cancellationToken);
+
     public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) => await ScalarAsync(connection, null,
             """

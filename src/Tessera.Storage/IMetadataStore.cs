@@ -74,6 +74,12 @@ public interface IMetadataStore
     /// <summary>Forgets garbage whose blobs were deleted.</summary>
     Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every blob that a stored part or a file's content names (garbage excluded), for finding records whose bytes are
+    /// missing. A key once listed here stays named until it becomes garbage; it is never named again after that.
+    /// </summary>
+    Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken);
+
     /// <summary>Whether a part, a file or the garbage list names the blob.</summary>
     Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken);
 }

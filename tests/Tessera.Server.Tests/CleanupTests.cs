@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
@@ -46,6 +48,28 @@ public sealed class CleanupTests
         await server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
         Assert.DoesNotContain(partId, await server.StoredBlobKeysAsync());
         Assert.Equal([9], await client.GetByteArrayAsync($"files/{kept}/content"));
+    }
+
+    [Fact]
+    public async Task A_file_whose_bytes_vanished_from_the_blob_store_is_reported_by_reconciliation_and_health()
+    {
+        await using var server = await TesseraTestServer.StartAsync(settings: QuietSweeper);
+        using var client = server.CreateClient();
+        var intact = (await client.UploadFileAsync(Api.RandomBytes(10))).Id();
+        var damaged = (await client.UploadFileAsync(Api.RandomBytes(10))).Id();
+        var lostKey = Assert.Single(await server.Metadata.ListFileSegmentsAsync(damaged, CancellationToken.None)).BlobKey;
+        await server.Blobs.DeleteAsync(lostKey, CancellationToken.None);
+
+        await server.Reclaimer.ReconcileAsync(CancellationToken.None);
+
+        using var health = new HttpClient { BaseAddress = server.Root };
+        var response = await health.GetAsync("healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var blobs = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("blobs");
+        Assert.Equal(1, blobs.GetProperty("missing_blobs").GetInt32());
+        Assert.Equal([lostKey], blobs.GetProperty("missing_examples").EnumerateArray().Select(key => key.GetString()));
+        await (await client.GetAsync($"files/{intact}")).ShouldSucceedAsync();
+        await (await client.GetAsync($"files/{damaged}")).ShouldSucceedAsync();
     }
 
     [Fact]

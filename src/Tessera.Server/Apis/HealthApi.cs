@@ -1,12 +1,14 @@
 using System.Text.Json.Serialization;
 using Tessera.Server.Http;
+using Tessera.Server.Reclaiming;
 using Tessera.Storage;
 
 namespace Tessera.Server.Apis;
 
 /// <summary>
 /// <c>GET /healthz</c>: 200 when the metadata store and the blob store can both be used, 503 when either cannot; the
-/// body names each store and its state. Needs no key.
+/// body names each store and its state, and the blob store's lists records whose bytes the last reconciliation did not
+/// find (still 200: the store works, the damage is in the data, and every node would report it alike). Needs no key.
 /// </summary>
 public static class HealthApi
 {
@@ -22,14 +24,16 @@ public static class HealthApi
         return app;
     }
 
-    internal static async Task<IResult> CheckHealthAsync(HttpContext http, IMetadataStore metadata, IBlobStore blobs, ILogger<IMetadataStore> logger)
+    internal static async Task<IResult> CheckHealthAsync(
+        HttpContext http, IMetadataStore metadata, IBlobStore blobs, MissingBlobs missingBlobs, ILogger<IMetadataStore> logger)
     {
         var metadataCheck = CheckAsync(StoreKind.Metadata, metadata.CheckHealthAsync, logger, http.RequestAborted);
         var blobsCheck = CheckAsync(StoreKind.Blobs, blobs.CheckHealthAsync, logger, http.RequestAborted);
+        var missing = missingBlobs.Last;
         var checks = new Dictionary<string, DependencyHealth>
         {
             ["metadata"] = await metadataCheck,
-            ["blobs"] = await blobsCheck,
+            ["blobs"] = missing.Count == 0 ? await blobsCheck : await blobsCheck with { MissingBlobs = missing.Count, MissingExamples = missing.Examples },
         };
         var healthy = checks.Values.All(check => check.Status == Ok);
         return TypedResults.Json(new HealthReport(healthy ? Ok : Unavailable, checks),
@@ -71,5 +75,13 @@ public static class HealthApi
     /// <summary>One dependency's state; <see cref="Error"/> says why it is unavailable.</summary>
     internal sealed record DependencyHealth(
         string Status,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+    {
+        /// <summary>Records whose blob the last reconciliation did not find.</summary>
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public int? MissingBlobs { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public IReadOnlyList<string>? MissingExamples { get; init; }
+    }
 }

@@ -50,6 +50,7 @@ public static class TesseraServiceCollectionExtensions
 
         services.AddSingleton<FormIngest>();
         services.AddSingleton<ReclaimSignal>();
+        services.AddSingleton<MissingBlobs>();
         services.AddHostedService<StorageReclaimer>();
         return services;
     }

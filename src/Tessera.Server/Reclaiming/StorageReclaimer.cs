@@ -11,7 +11,7 @@ namespace Tessera.Server.Reclaiming;
 /// </summary>
 internal sealed class StorageReclaimer(
     IMetadataStore metadata, IBlobStore blobs, ReclaimSignal signal, UploadClock clock, IOptions<TesseraOptions> options,
-    MetadataReadiness readiness, ILogger<StorageReclaimer> logger)
+    MetadataReadiness readiness, MissingBlobs missingBlobs, ILogger<StorageReclaimer> logger)
     : BackgroundService
 {
     private const int GarbageBatch = 500;
@@ -98,14 +98,17 @@ internal sealed class StorageReclaimer(
 
     /// <summary>
     /// Deletes blobs that no metadata names and unfinished writes, once they are older than the grace period (a part
-    /// is durable on disk a moment before its row is written).
+    /// is durable on disk a moment before its row is written), and reports records whose blob is missing.
     /// </summary>
     internal async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var cutoff = clock.UtcNow - TimeSpan.FromSeconds(_options.OrphanGraceSeconds);
+        var referencedBefore = await metadata.ListReferencedBlobKeysAsync(cancellationToken);
+        var stored = new HashSet<string>(StringComparer.Ordinal);
         var orphans = 0;
         await foreach (var blob in blobs.ListAsync(cancellationToken))
         {
+            stored.Add(blob.Key);
             if (blob.LastWritten < cutoff && !await metadata.IsBlobReferencedAsync(blob.Key, cancellationToken))
             {
                 await blobs.DeleteAsync(blob.Key, cancellationToken);
@@ -115,5 +118,25 @@ internal sealed class StorageReclaimer(
 
         var unfinished = await blobs.DeleteUnfinishedAsync(cutoff, cancellationToken);
         logger.Reconciled(orphans, unfinished);
+        await FindRecordsWithoutBlobsAsync(referencedBefore, stored, cancellationToken);
+    }
+
+    /// <summary>
+    /// A blob is written before the record that names it, and a key named before and after the listing was named
+    /// throughout it (a key is never named again once freed), so such a key missing from the listing is truly gone.
+    /// </summary>
+    private async Task FindRecordsWithoutBlobsAsync(IReadOnlyCollection<string> referencedBefore, HashSet<string> stored, CancellationToken cancellationToken)
+    {
+        var candidates = referencedBefore.Where(key => !stored.Contains(key)).ToHashSet(StringComparer.Ordinal);
+        if (candidates.Count > 0)
+        {
+            candidates.IntersectWith(await metadata.ListReferencedBlobKeysAsync(cancellationToken));
+        }
+
+        missingBlobs.Record(candidates);
+        if (candidates.Count > 0)
+        {
+            logger.RecordsWithoutBlobs(candidates.Count, candidates.Order(StringComparer.Ordinal).First());
+        }
     }
 }

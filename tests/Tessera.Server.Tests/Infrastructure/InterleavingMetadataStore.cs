@@ -69,5 +69,7 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
         inner.ForgetGarbageAsync(blobKeys, cancellationToken);
 
+    public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) => inner.ListReferencedBlobKeysAsync(cancellationToken);
+
     public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) => inner.IsBlobReferencedAsync(blobKey, cancellationToken);
 }

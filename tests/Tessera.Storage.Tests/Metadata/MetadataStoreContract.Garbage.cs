@@ -86,6 +86,22 @@ public abstract partial class MetadataStoreContract
     }
 
     [Fact]
+    public async Task The_referenced_blobs_are_every_stored_part_and_file_segment_and_no_garbage()
+    {
+        var upload = await CreateUploadAsync();
+        var part = await AddPartAsync(upload, 10);
+        var (_, fileBlob) = await CreateFileAsync(NewFile(createdAt: Now));
+        var cancelled = await CreateUploadAsync();
+        var garbage = await AddPartAsync(cancelled, 10);
+        Assert.True((await Store.CancelUploadAsync(cancelled.Id, Now, Token)).Succeeded);
+
+        var referenced = await Store.ListReferencedBlobKeysAsync(Token);
+
+        Assert.Equal(new[] { part.BlobKey, fileBlob }.Order(StringComparer.Ordinal), referenced.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(garbage.BlobKey, referenced);
+    }
+
+    [Fact]
     public async Task The_stores_clock_reads_close_to_the_real_time()
     {
         var before = DateTimeOffset.UtcNow;
