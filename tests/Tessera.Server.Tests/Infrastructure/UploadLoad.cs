@@ -13,7 +13,7 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class UploadLoad
 {
-    private const int PartsPerFile = 3;
+    public const int PartsPerFile = 3;
     private const int PartBytes = 4096;
 
     /// <summary>How long a client keeps sending one request again before it gives up (the store never came back).</summary>
