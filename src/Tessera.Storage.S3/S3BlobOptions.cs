@@ -32,15 +32,19 @@ public sealed class S3BlobOptions
 
     /// <summary>
     /// How long one request may wait for the store's answer (a part of up to 5 MiB sent, the headers back) before it
-    /// counts as failed: a hung store must be noticed in seconds, not after the SDK's default of minutes. Reading a
-    /// blob's body is not bounded by it, so a slow client can take its time.
+    /// counts as failed: a hung store must be noticed in seconds, not after the SDK's default of minutes. It bounds the
+    /// retries of <see cref="MaxErrorRetry"/> too, except when completing a multipart upload, whose answer waits for
+    /// the store to assemble the object. Reading a blob's body is not bounded by it, so a slow client can take its time.
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long opening a connection may take; an unreachable host is noticed after this.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How many times a failed request (a 5xx, a throttling answer, a dropped connection) is retried before the store counts as unavailable.</summary>
+    /// <summary>
+    /// How many times a failed request (a 5xx, a throttling answer, a dropped connection) is retried before the store
+    /// counts as unavailable, as long as the <see cref="RequestTimeout"/> lasts.
+    /// </summary>
     public int MaxErrorRetry { get; set; } = 2;
 
     /// <summary>The prefix as it is put before keys: empty, or ending with <c>/</c>.</summary>

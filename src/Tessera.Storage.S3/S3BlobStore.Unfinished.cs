@@ -12,7 +12,7 @@ public sealed partial class S3BlobStore
         var aborted = 0;
         while (true)
         {
-            var page = await S3Failures.CallAsync(token => _client.ListMultipartUploadsAsync(request, token), null, cancellationToken);
+            var page = await CallAsync(token => _client.ListMultipartUploadsAsync(request, token), null, cancellationToken);
             foreach (var upload in page.MultipartUploads ?? [])
             {
                 if (upload.Initiated is { } initiated
@@ -36,7 +36,7 @@ public sealed partial class S3BlobStore
     /// <summary>Aborts a multipart upload; false when it was gone already (another node's sweep, or it just finished).</summary>
     private async Task<bool> TryAbortAsync(string objectKey, string uploadId, CancellationToken cancellationToken)
     {
-        return await S3Failures.CallAsync(
+        return await CallAsync(
             async token =>
             {
                 try

@@ -49,7 +49,7 @@ public sealed partial class S3BlobStore
     {
         try
         {
-            await S3Failures.CallAsync(
+            await CallAsync(
                 token => _client.PutObjectAsync(
                     new PutObjectRequest
                     {
@@ -61,10 +61,10 @@ public sealed partial class S3BlobStore
                     token),
                 key, cancellationToken);
         }
-        catch
+        catch (Exception failure)
         {
             // A put that timed out may still have landed; a blob is whole or absent, and a failed write leaves none.
-            await DeleteQuietlyAsync(objectKey);
+            await DeleteQuietlyAsync(objectKey, failure);
             throw;
         }
     }
@@ -133,13 +133,16 @@ public sealed partial class S3BlobStore
             }
 
             completing = true;
+
+            // The store assembles the object while the completion waits, in a time that grows with its size: each
+            // attempt has the request timeout, and the SDK's retries are not cut short.
             await S3Failures.CallAsync(
                 token => _client.CompleteMultipartUploadAsync(
                     new CompleteMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId, PartETags = parts }, token),
-                null, cancellationToken);
+                null, Timeout.InfiniteTimeSpan, cancellationToken);
             return total;
         }
-        catch
+        catch (Exception failure)
         {
             await abandon.CancelAsync();
             if (sending is not null)
@@ -149,11 +152,11 @@ public sealed partial class S3BlobStore
                 await Task.WhenAny(sending);
             }
 
-            await AbortQuietlyAsync(objectKey, uploadId);
+            await AbortQuietlyAsync(objectKey, uploadId, failure);
             if (completing)
             {
                 // A completion that timed out may have happened all the same.
-                await DeleteQuietlyAsync(objectKey);
+                await DeleteQuietlyAsync(objectKey, failure);
             }
 
             throw;
@@ -162,7 +165,7 @@ public sealed partial class S3BlobStore
 
     private async Task<string> StartMultipartAsync(string objectKey, CancellationToken cancellationToken)
     {
-        var started = await S3Failures.CallAsync(
+        var started = await CallAsync(
             token => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = objectKey }, token),
             null, cancellationToken);
         return started.UploadId;
@@ -181,7 +184,7 @@ public sealed partial class S3BlobStore
             InputStream = new MemoryStream(buffer, 0, length, writable: false),
             UseChunkEncoding = false,
         };
-        var uploaded = await S3Failures.CallAsync(token => _client.UploadPartAsync(request, token), null, cancellationToken);
+        var uploaded = await CallAsync(token => _client.UploadPartAsync(request, token), null, cancellationToken);
         return new PartETag(partNumber, uploaded.ETag);
     }
 
@@ -189,12 +192,22 @@ public sealed partial class S3BlobStore
     /// Best effort, and deliberately not cancellable by the caller: a write abandoned by its client must still clean
     /// up. If the store cannot be reached now, <see cref="DeleteUnfinishedAsync"/> aborts the upload later.
     /// </summary>
-    private async Task AbortQuietlyAsync(string objectKey, string uploadId)
+    /// <remarks>
+    /// Bounded by the request timeout, and not tried at all after the write's <paramref name="failure"/> was the store
+    /// not answering in time: asking a hung store again would hold the client's answer for another timeout.
+    /// </remarks>
+    private async Task AbortQuietlyAsync(string objectKey, string uploadId, Exception failure)
     {
+        if (S3Failures.IsHang(failure))
+        {
+            return;
+        }
+
         try
         {
+            using var deadline = new CancellationTokenSource(_callDeadline);
             await _client.AbortMultipartUploadAsync(
-                new AbortMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId }, CancellationToken.None);
+                new AbortMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId }, deadline.Token);
         }
         catch (Exception)
         {
@@ -202,12 +215,21 @@ public sealed partial class S3BlobStore
         }
     }
 
-    /// <summary>Best effort, like <see cref="AbortQuietlyAsync"/>.</summary>
-    private async Task DeleteQuietlyAsync(string objectKey)
+    /// <summary>
+    /// Best effort and bounded, like <see cref="AbortQuietlyAsync"/>; an object that landed after all is an orphan that
+    /// the host's reconciliation deletes.
+    /// </summary>
+    private async Task DeleteQuietlyAsync(string objectKey, Exception failure)
     {
+        if (S3Failures.IsHang(failure))
+        {
+            return;
+        }
+
         try
         {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, CancellationToken.None);
+            using var deadline = new CancellationTokenSource(_callDeadline);
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = objectKey }, deadline.Token);
         }
         catch (Exception)
         {

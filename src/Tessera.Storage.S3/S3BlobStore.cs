@@ -18,6 +18,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly PartBuffers _buffers = new();
+    private readonly TimeSpan _callDeadline;
 
     /// <summary>Connects to the store that <paramref name="options"/> name; throws <see cref="ArgumentException"/> when they cannot work.</summary>
     public S3BlobStore(S3BlobOptions options)
@@ -30,6 +31,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         _client = client;
         _bucket = options.Bucket;
         _prefix = options.NormalizedPrefix;
+        _callDeadline = options.RequestTimeout;
     }
 
     public async Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken)
@@ -41,7 +43,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
             request.ByteRange = new ByteRange($"bytes={offset}-");
         }
 
-        var response = await S3Failures.CallAsync(
+        var response = await CallAsync(
             async token =>
             {
                 try
@@ -61,7 +63,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     public async Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         // S3 answers a delete of a missing object with success, which is what the contract asks.
-        await S3Failures.CallAsync(
+        await CallAsync(
             token => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = ObjectKeyOf(key) }, token),
             key, cancellationToken);
     }
@@ -71,7 +73,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix };
         while (true)
         {
-            var page = await S3Failures.CallAsync(token => _client.ListObjectsV2Async(request, token), null, cancellationToken);
+            var page = await CallAsync(token => _client.ListObjectsV2Async(request, token), null, cancellationToken);
             foreach (var entry in page.S3Objects ?? [])
             {
                 var key = entry.Key[_prefix.Length..];
@@ -94,10 +96,10 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
     {
         // A real write and delete: a bucket that can be seen but not written to is not healthy.
         var probe = $"{_prefix}{HealthProbeFolder}{Guid.NewGuid():N}";
-        await S3Failures.CallAsync(
+        await CallAsync(
             token => _client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = probe, InputStream = new MemoryStream([1]), UseChunkEncoding = false }, token),
             null, cancellationToken);
-        await S3Failures.CallAsync(
+        await CallAsync(
             token => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = probe }, token),
             null, cancellationToken);
     }
@@ -110,6 +112,10 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         options.Validate();
         return S3ClientFactory.Create(options);
     }
+
+    /// <summary>One request to the store, its failure reported as the contract says, over by the request timeout, retries included.</summary>
+    private Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> request, string? blobKey, CancellationToken cancellationToken) =>
+        S3Failures.CallAsync(request, blobKey, _callDeadline, cancellationToken);
 
     private string ObjectKeyOf(string key) =>
         BlobKeys.IsValid(key) ? _prefix + key : throw new ArgumentException($"'{key}' is not a blob key.", nameof(key));

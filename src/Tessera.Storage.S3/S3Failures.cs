@@ -23,17 +23,27 @@ internal static class S3Failures
     /// Runs one request to the store, reporting its failure as the contract says; <paramref name="blobKey"/> (the blob
     /// the request reads, if any) is what a <see cref="BlobNotFoundException"/> names.
     /// </summary>
-    public static async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> request, string? blobKey, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The whole call, the SDK's retries included, ends by <paramref name="deadline"/>: the SDK retries an attempt that
+    /// timed out, so a hung store would otherwise cost (1 + MaxErrorRetry) request timeouts per call.
+    /// </remarks>
+    public static async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> request, string? blobKey, TimeSpan deadline, CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(deadline);
         try
         {
-            return await request(cancellationToken);
+            return await request(bounded.Token);
         }
         catch (Exception exception) when (Translate(exception, blobKey, cancellationToken) is { } translated)
         {
             throw translated;
         }
     }
+
+    /// <summary>Whether <paramref name="failure"/> is the store not answering in time, rather than answering with an error.</summary>
+    public static bool IsHang(Exception failure) =>
+        failure is StoreUnavailableException { InnerException: TimeoutException or OperationCanceledException };
 
     private static StorageException? Translate(Exception exception, string? blobKey, CancellationToken cancellationToken) => exception switch
     {
