@@ -39,7 +39,8 @@ public sealed class S3BlobStoreMemoryTests
 
     private static async Task MeasureAsync(string report)
     {
-        using var bucket = await S3TestBucket.CreateAsync(await S3Engine.SharedAsync(), Token);
+        // A patient store: this measures memory, and s3rver takes in 1 GiB slowly on a busy machine.
+        using var bucket = await S3TestBucket.CreateAsync(await S3Engine.SharedAsync(), Token, options => options.RequestTimeout = TimeSpan.FromSeconds(120));
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         PeakResidentMemory.Reset();
         var before = PeakResidentMemory.CurrentBytes();

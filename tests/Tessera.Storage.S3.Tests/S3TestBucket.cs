@@ -14,11 +14,13 @@ internal sealed class S3TestBucket : IDisposable
 {
     public const string Prefix = "tessera/";
 
-    private S3TestBucket(S3Engine engine, string name)
+    private S3TestBucket(S3Engine engine, string name, Action<S3BlobOptions>? configure)
     {
         Engine = engine;
         Name = name;
-        Store = new S3BlobStore(engine.OptionsFor(name, Prefix));
+        var storeOptions = engine.OptionsFor(name, Prefix);
+        configure?.Invoke(storeOptions);
+        Store = new S3BlobStore(storeOptions);
         var options = engine.OptionsFor(name);
         Inspector = new AmazonS3Client(
             new BasicAWSCredentials(options.AccessKey, options.SecretKey),
@@ -40,8 +42,9 @@ internal sealed class S3TestBucket : IDisposable
 
     public AmazonS3Client Inspector { get; }
 
-    public static async Task<S3TestBucket> CreateAsync(S3Engine engine, CancellationToken cancellationToken) =>
-        new(engine, await engine.CreateBucketAsync(cancellationToken));
+    /// <summary>A fresh bucket, and a store on it whose options <paramref name="configure"/> may change (its timeouts).</summary>
+    public static async Task<S3TestBucket> CreateAsync(S3Engine engine, CancellationToken cancellationToken, Action<S3BlobOptions>? configure = null) =>
+        new(engine, await engine.CreateBucketAsync(cancellationToken), configure);
 
     public int Count(S3RequestKind kind) => Engine.CountRequests(Name, kind);
 
