@@ -41,6 +41,7 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
         }
 
         var completes = await bench.CompleteLatencyAsync(cancellationToken);
+        phases = [.. await Task.WhenAll(phases.Select(async p => p with { LockWaits = await postgres.ResolveTableNamesAsync(p.LockWaits, cancellationToken) }))];
         Console.Write(NodesReport.Render(options, phases, completes));
     }
 
@@ -74,12 +75,15 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
             .Select(_ => UploadRequests.CreateAsync(client, (long)perUpload * part.Length, cancellationToken)));
         var partIds = uploadIds.Select(_ => new string[perUpload]).ToArray();
         var taken = new int[options.Uploads];
+        var partTicks = 0L;
         await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(c => Task.Run(async () =>
         {
             var upload = c % options.Uploads;
             for (var k = Interlocked.Increment(ref taken[upload]) - 1; k < perUpload; k = Interlocked.Increment(ref taken[upload]) - 1)
             {
+                var started = Stopwatch.GetTimestamp();
                 partIds[upload][k] = await UploadRequests.SendPartAsync(client, uploadIds[upload], part, cancellationToken);
+                Interlocked.Add(ref partTicks, Stopwatch.GetElapsedTime(started).Ticks);
             }
         }, cancellationToken)));
         await Task.WhenAll(uploadIds.Select((id, u) => UploadRequests.CompleteAsync(client, id, partIds[u], cancellationToken)));
@@ -94,7 +98,7 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
         }
 
         var counters = await postgres.ReadCountersAsync(cancellationToken) - before;
-        return new IngestPhase(nodes, (long)options.Parts * part.Length, elapsed, counters, samples, postgres.TakeLoggedLockWaits(), s3.TakeNew());
+        return new IngestPhase(nodes, (long)options.Parts * part.Length, elapsed, TimeSpan.FromTicks(partTicks), counters, samples, postgres.TakeLoggedLockWaits(), s3.TakeNew());
     }
 
     /// <summary>
@@ -143,7 +147,7 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
 
 /// <summary>One timed ingest through some nodes, with what the engines saw of it.</summary>
 internal sealed record IngestPhase(
-    int Nodes, long Bytes, TimeSpan Elapsed, DatabaseCounters Postgres, LockSamples Samples, LoggedLockWaits LockWaits, RequestCounts S3)
+    int Nodes, long Bytes, TimeSpan Elapsed, TimeSpan PartRequests, DatabaseCounters Postgres, LockSamples Samples, LoggedLockWaits LockWaits, RequestCounts S3)
 {
     public double MegabytesPerSecond => Bytes / 1e6 / Elapsed.TotalSeconds;
 }

@@ -24,10 +24,10 @@ internal static class NodesReport
         }
 
         text.AppendLine();
-        text.AppendLine(Invariant($"What the engines saw, totals over the {options.Rounds} rounds ({options.Rounds * options.Parts} parts) of each configuration: PostgreSQL's counters for the nodes' database (pg_stat_database: commits, rollbacks, deadlocks, time spent executing statements), the lock waits it logged (log_lock_waits, every wait over deadlock_timeout = 1 ms), its sessions sampled every 20 ms (pg_stat_activity: sessions executing, of them waiting on a lock), and s3rver's requests (health probes left out)."));
+        text.AppendLine(Invariant($"What the engines saw, totals over the {options.Rounds} rounds ({options.Rounds * options.Parts} parts) of each configuration: PostgreSQL's counters for the nodes' database (pg_stat_database: commits, rollbacks, deadlocks, time spent executing statements), the lock waits it logged by the table whose row was waited for, against the time the part requests took at the clients, all added up (log_lock_waits, every wait over deadlock_timeout = 1 ms), its sessions sampled every 20 ms (pg_stat_activity: sessions executing, of them waiting on a lock), and s3rver's requests (health probes left out)."));
         text.AppendLine();
-        text.AppendLine("| nodes | commits | commits per part | rollbacks | deadlocks | executing, ms | lock waits > 1 ms, by table | waited, ms | waited ÷ executing | sampled: executing / waiting on a lock | s3rver requests |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| nodes | commits | commits per part | rollbacks | deadlocks | executing, ms | lock waits > 1 ms, by table | waited, ms | waited ÷ executing | waited ÷ part requests | sampled: executing / waiting on a lock | s3rver requests |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in byNodes)
         {
             var pg = group.Select(p => p.Postgres).Aggregate((a, b) => a + b);
@@ -36,7 +36,7 @@ internal static class NodesReport
             var requests = RequestCounts.Sum(group.Select(p => p.S3));
             var parts = group.Count() * options.Parts;
             text.AppendLine(Invariant(
-                $"| {group.Key} | {pg.Commits} | {(double)pg.Commits / parts:F1} | {pg.Rollbacks} | {pg.Deadlocks} | {pg.ActiveMilliseconds:F0} | {waits} | {waits.Milliseconds:F0} | {Ratio(waits.Milliseconds, pg.ActiveMilliseconds)} | {samples.ActiveSessions} / {samples.WaitingSessions} | {requests} |"));
+                $"| {group.Key} | {pg.Commits} | {(double)pg.Commits / parts:F1} | {pg.Rollbacks} | {pg.Deadlocks} | {pg.ActiveMilliseconds:F0} | {waits} | {waits.Milliseconds:F0} | {Ratio(waits.Milliseconds, pg.ActiveMilliseconds)} | {Ratio(waits.Milliseconds, group.Sum(p => p.PartRequests.TotalMilliseconds))} | {samples.ActiveSessions} / {samples.WaitingSessions} | {requests} |"));
         }
 
         text.AppendLine();

@@ -85,12 +85,43 @@ internal sealed partial class PostgresFigures(NpgsqlDataSource dataSource, strin
                 continue;
             }
 
-            // The entry's CONTEXT line (e.g. 'while locking tuple (0,3) in relation "uploads"') names the table.
-            var table = lines.Skip(i + 1).Take(3).Select(l => InRelation().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "other";
+            // A wait for a row's tuple lock names its table by number (resolved by ResolveTableNamesAsync); a wait for
+            // the transaction holding the row has a CONTEXT line that names it ('while locking tuple (0,3) in relation "uploads"').
+            var table = TupleOfRelation().Match(lines[i]) is { Success: true } tuple
+                ? "#" + tuple.Groups[1].Value
+                : lines.Skip(i + 1).Take(3).Select(l => InRelation().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value ?? "other";
             waits.Add(table, double.Parse(acquired.Groups[1].Value, CultureInfo.InvariantCulture));
         }
 
         return waits;
+    }
+
+    /// <summary>Replaces the table numbers in <paramref name="waits"/> by the tables' names, once the timed phases are over.</summary>
+    public async Task<LoggedLockWaits> ResolveTableNamesAsync(LoggedLockWaits waits, CancellationToken cancellationToken)
+    {
+        var oids = waits.ByTable.Keys.Where(k => k.StartsWith('#')).Select(k => uint.Parse(k[1..], CultureInfo.InvariantCulture)).ToArray();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (oids.Length > 0)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString) { Database = database };
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT oid::int8, relname FROM pg_class WHERE oid::int8 = ANY($1);", connection);
+            command.Parameters.AddWithValue(oids.Select(o => (long)o).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                names["#" + reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)] = reader.GetString(1);
+            }
+        }
+
+        var resolved = new LoggedLockWaits();
+        foreach (var (table, (count, milliseconds)) in waits.ByTable)
+        {
+            resolved.Add(names.GetValueOrDefault(table, table), milliseconds, count);
+        }
+
+        return resolved;
     }
 
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
@@ -99,6 +130,9 @@ internal sealed partial class PostgresFigures(NpgsqlDataSource dataSource, strin
     // error is logged otherwise and shows in the deadlocks counter instead).
     [GeneratedRegex(@"process \d+ acquired \w+ on .*? after ([0-9.]+) ms")]
     private static partial Regex AcquiredAfter();
+
+    [GeneratedRegex(@"on tuple \(\d+,\d+\) of relation (\d+)")]
+    private static partial Regex TupleOfRelation();
 
     [GeneratedRegex(@"CONTEXT: .*relation ""(\w+)""")]
     private static partial Regex InRelation();
