@@ -19,11 +19,25 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
         var bench = new NodesBench(options, postgres, new S3rverLog(options.S3Log));
         var configurations = Enumerable.Range(1, options.Targets.Count).ToArray();
 
+        var phases = new List<IngestPhase>();
+        if (options.Rounds > 0)
+        {
+            phases = await bench.IngestRoundsAsync(configurations, cancellationToken);
+        }
+
+        var completes = await bench.CompleteLatencyAsync(cancellationToken);
+        phases = [.. await Task.WhenAll(phases.Select(async p => p with { LockWaits = await postgres.ResolveTableNamesAsync(p.LockWaits, cancellationToken) }))];
+        Console.Write(NodesReport.Render(options, phases, completes));
+    }
+
+    /// <summary>One untimed round of every configuration, then <c>--rounds</c> timed ones, interleaved.</summary>
+    private async Task<List<IngestPhase>> IngestRoundsAsync(int[] configurations, CancellationToken cancellationToken)
+    {
         // One untimed round first: every node's JIT and connection pools warm, on every path.
         Console.Error.WriteLine("[nodes] warm-up: one round of each configuration");
         foreach (var nodes in configurations)
         {
-            await bench.IngestAsync(nodes, settle: false, cancellationToken);
+            await IngestAsync(nodes, settle: false, cancellationToken);
         }
 
         // So the warm-up's counters, published late, fall on no timed phase.
@@ -36,13 +50,11 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
             foreach (var nodes in configurations)
             {
                 Console.Error.WriteLine($"[nodes] round {round} of {options.Rounds}: {nodes} node(s)");
-                phases.Add(await bench.IngestAsync(nodes, settle: true, cancellationToken));
+                phases.Add(await IngestAsync(nodes, settle: true, cancellationToken));
             }
         }
 
-        var completes = await bench.CompleteLatencyAsync(cancellationToken);
-        phases = [.. await Task.WhenAll(phases.Select(async p => p with { LockWaits = await postgres.ResolveTableNamesAsync(p.LockWaits, cancellationToken) }))];
-        Console.Write(NodesReport.Render(options, phases, completes));
+        return phases;
     }
 
     private HttpClient CreateClient(int nodes) =>
@@ -121,6 +133,13 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
                 var partIds = new string[parts];
                 await Parallel.ForEachAsync(Enumerable.Range(0, parts), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
                     async (k, token) => partIds[k] = await UploadRequests.SendPartAsync(client, uploadId, data, token));
+                if (options.SyncBeforeComplete)
+                {
+                    // Writes still queued for the disk (s3rver's files, not synced when it answers) would otherwise delay
+                    // complete's commit, and more after 1 GiB than after 1 MiB: the disk's backlog, not complete's work.
+                    await SyncAsync(cancellationToken);
+                }
+
                 s3.TakeNew();
                 var started = Stopwatch.GetTimestamp();
                 await UploadRequests.CompleteAsync(client, uploadId, partIds, cancellationToken);
@@ -135,6 +154,12 @@ internal sealed class NodesBench(NodesOptions options, PostgresFigures postgres,
         }
 
         return results;
+    }
+
+    private static async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        using var sync = Process.Start("sync") ?? throw new InvalidOperationException("could not run sync");
+        await sync.WaitForExitAsync(cancellationToken);
     }
 
     private static byte[] RandomBytes(int length)

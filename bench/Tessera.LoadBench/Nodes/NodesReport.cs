@@ -11,6 +11,17 @@ internal static class NodesReport
     public static string Render(NodesOptions options, IReadOnlyList<IngestPhase> phases, IReadOnlyList<CompleteResult> completes)
     {
         var text = new StringBuilder();
+        if (phases.Count > 0)
+        {
+            RenderIngest(text, options, phases);
+        }
+
+        RenderComplete(text, options, completes);
+        return text.ToString();
+    }
+
+    private static void RenderIngest(StringBuilder text, NodesOptions options, IReadOnlyList<IngestPhase> phases)
+    {
         var byNodes = phases.GroupBy(p => p.Nodes).OrderBy(g => g.Key).ToArray();
         var reference = Median(byNodes[0].Select(p => p.MegabytesPerSecond));
         text.AppendLine(Invariant($"Ingest: {options.Parts} parts of {options.PartMiB} MiB ({options.Parts * options.PartMiB} MiB) as {options.Uploads} uploads, from {options.Clients} clients, each request to the next node in turn; median of {options.Rounds} interleaved rounds after one warm-up round."));
@@ -40,9 +51,13 @@ internal static class NodesReport
         }
 
         text.AppendLine();
+    }
+
+    private static void RenderComplete(StringBuilder text, NodesOptions options, IReadOnlyList<CompleteResult> completes)
+    {
         var small = completes[0];
         var smallMedian = Median(small.Milliseconds);
-        text.AppendLine(Invariant($"complete on S3 (no md5): {options.CompleteReps} repetitions of each after one uncounted round, parts sent 4 at a time through every node in turn; the s3rver requests are those that arrived while complete ran (health probes left out)."));
+        text.AppendLine(Invariant($"complete on S3 (no md5): {options.CompleteReps} repetitions of each after one uncounted round, parts sent 4 at a time through every node in turn{(options.SyncBeforeComplete ? ", then `sync` (so the disk's backlog of s3rver's writes falls on neither)" : ", complete right after the last part")}; the s3rver requests are those that arrived while complete ran (health probes left out)."));
         text.AppendLine();
         text.AppendLine(Invariant($"| upload | complete p50 ms | min | max | ÷ 1 MiB (≤ {MaxCompleteRatio:F0}) | s3rver requests during complete, all repetitions |"));
         text.AppendLine("|---|---|---|---|---|---|");
@@ -53,8 +68,6 @@ internal static class NodesReport
             text.AppendLine(Invariant(
                 $"| {result.Shape} | {median:F1} | {result.Milliseconds.Min():F1} | {result.Milliseconds.Max():F1} | {ratio} | {RequestCounts.Sum(result.Requests)} |"));
         }
-
-        return text.ToString();
     }
 
     private static string Ratio(double part, double whole) => whole <= 0 ? "n/a" : (part / whole).ToString("P1", CultureInfo.InvariantCulture);
