@@ -3,7 +3,8 @@
 # deploy/local-cluster.sh), with what both engines saw; then complete of 1 GiB against 1 MiB on S3. See bench/README.md.
 # Usage: bench/nodes.sh [--nodes 3] [--port 19600] [benchmark options: --clients 16 --uploads 4 --parts 96
 #        --part-mib 4 --rounds 3 --settle 11 --complete-reps 5 --complete-parts 16 --complete-part-mib 64]
-#        SKIP_BUILD=1 uses the existing Release builds. Needs what deploy/local-cluster.sh needs.
+#        SKIP_BUILD=1 uses the existing Release builds (the server's and the benchmark's). Needs what
+#        deploy/local-cluster.sh needs.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 NODES=3
@@ -13,21 +14,25 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --nodes) NODES=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) ARGS+=("$1" "$2"); shift 2 ;;
   esac
 done
 
 say() { printf '[nodes] %s\n' "$*" >&2; }
 
+CLUSTER_BUILD=()
 if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
   say "building the benchmark"
   dotnet build -c Release "$REPO/bench/Tessera.LoadBench" -nologo -v quiet >/dev/null
+else
+  CLUSTER_BUILD=(--no-build)
 fi
 mkdir -p "$REPO/bench/out"
 
 DIR=$(mktemp -d -t tessera-nodes-XXXXXX)
-# PostgreSQL runs as its own user (when this runs as root) and must reach its folder inside this one.
+# PostgreSQL runs as its own user (when this runs as root): it must reach its folder inside this one, where the
+# benchmark reads its log.
 chmod 755 "$DIR"
 CLUSTER=""
 cleanup() {
@@ -40,7 +45,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Access logs and informational lines off: the nodes' own console is not what is measured.
-"$REPO/deploy/local-cluster.sh" --nodes "$NODES" --port "$PORT" --dir "$DIR/cluster" -- \
+"$REPO/deploy/local-cluster.sh" --nodes "$NODES" --port "$PORT" --dir "$DIR/cluster" "${CLUSTER_BUILD[@]}" -- \
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:Tessera=Warning \
   --Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Warning \
   >"$DIR/urls" 2>"$DIR/cluster.log" &
