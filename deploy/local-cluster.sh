@@ -121,7 +121,11 @@ for i in $(seq 0 $((NODES - 1))); do
   port=$((PORT + i))
   for _ in $(seq 1 150); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    kill -0 "${PIDS[$((i + 1))]}" 2>/dev/null || die "node $i stopped; its log, $DIR/logs/node-$i.log, ends with: $(tail -3 "$DIR/logs/node-$i.log")"
+    if ! kill -0 "${PIDS[$((i + 1))]}" 2>/dev/null; then
+      # The exit status tells a crash (1) from a node told to stop (143: SIGTERM), which its log may not.
+      status=0; wait "${PIDS[$((i + 1))]}" || status=$?
+      die "node $i stopped (exit status $status); its log, $DIR/logs/node-$i.log, ends with: $(tail -3 "$DIR/logs/node-$i.log")"
+    fi
     sleep 0.2
   done
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 || die "node $i did not become healthy; see $DIR/logs/node-$i.log"

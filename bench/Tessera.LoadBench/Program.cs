@@ -1,12 +1,20 @@
 using System.Globalization;
 using Tessera.LoadBench;
+using Tessera.LoadBench.Nodes;
 
 // Usage: dotnet Tessera.LoadBench.dll --server path/to/Tessera.Server.dll [--clients 32] [--rounds 3] [--seconds 5]
 //        [--warmup 3] [--files 100] [--port 19500]. bench/load.sh builds both in Release and passes --server.
-var options = Options.Parse(args);
+//    or: dotnet Tessera.LoadBench.dll nodes ... (see NodesOptions), which bench/nodes.sh runs against a cluster it starts.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 var cancellationToken = stop.Token;
+if (args is ["nodes", ..])
+{
+    await NodesBench.RunAsync(args[1..], cancellationToken);
+    return;
+}
+
+var options = Options.Parse(args);
 
 await using var server = await ServerProcess.StartAsync(options.ServerDll, options.Port, cancellationToken);
 using var client = server.CreateClient();

@@ -59,9 +59,9 @@ internal sealed class Scenarios(HttpClient client)
             await client.PostAsJsonAsync("uploads", new { filename = "load.bin", purpose = "assistants", bytes = Kibibyte.Length, mime_type = "application/octet-stream" }, cancellationToken),
             cancellationToken)));
 
-    private static string Id(JsonElement element) => element.GetProperty("id").GetString()!;
+    internal static string Id(JsonElement element) => element.GetProperty("id").GetString()!;
 
-    private static async Task<JsonElement> ReadOkAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<JsonElement> ReadOkAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         using (response)
         {
