@@ -84,6 +84,7 @@ curl_upload() {
         -d "{\"part_ids\":[${ids%,}]$md5_field}" | sed -E 's/.*"file":\{"id":"([^"]+)".*/\1/')
     seconds=$(echo "$(now) - $start" | bc)
     "${CURL[@]}" -X DELETE "$BASE/files/$file" >/dev/null
+    settle
     echo "$seconds"
 }
 
@@ -122,8 +123,14 @@ tessera_upload() {
     seconds=$(echo "$(now) - $start" | bc)
     file=$(grep -o '"file-[A-Za-z0-9]*"' "$WORK/tessera.json" | head -1 | tr -d '"')
     "${CURL[@]}" -X DELETE "$BASE/files/$file" >/dev/null
+    settle
     echo "$seconds $(cat "$WORK/rss.txt")"
 }
+
+# After each run deletes its file, the server frees 1 GiB of blobs in the background; the next timed run would pay
+# for that writeback and unlinking, and which runs follow a large delete depends on their order. Every run starts
+# from a settled disk instead.
+settle() { sleep 0.5; sync; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
