@@ -72,10 +72,8 @@ public static class StorageRegistration
     /// <summary>The accepted spelling of <paramref name="value"/> (any case), or a configuration error naming the setting.</summary>
     internal static string Accepted(string setting, string value, IReadOnlyList<string> accepted) =>
         accepted.FirstOrDefault(name => string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new StartupException(StartupProblem.Configuration, UnknownProvider(setting, value, accepted));
-
-    internal static string UnknownProvider(string setting, string value, IReadOnlyList<string> accepted) =>
-        $"{setting}: '{value}' is not a provider Tessera knows; use one of {string.Join(", ", accepted)}.";
+        ?? throw new StartupException(StartupProblem.Configuration,
+            $"{setting}: '{value}' is not a provider Tessera knows; use one of {string.Join(", ", accepted)}.");
 
     private static string DataPath(IServiceProvider services) => services.GetRequiredService<DataFolder>().FullPath;
 }

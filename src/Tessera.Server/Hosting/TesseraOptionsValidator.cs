@@ -16,8 +16,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:DataPath must name a folder.");
         }
 
-        Provider(StorageRegistration.MetadataProviderSetting, options.Metadata.Provider, StorageRegistration.MetadataProviders, failures);
-        Provider(StorageRegistration.BlobsProviderSetting, options.Blobs.Provider, StorageRegistration.BlobsProviders, failures);
+        // The providers themselves are checked by StorageRegistration.AddStores, which picks the stores from them.
         PostgresConnection(options.Metadata, failures);
         S3Settings(options.Blobs, failures);
 
@@ -141,14 +140,6 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
                 null => "Tessera:Blobs:S3",
             };
             failures.Add($"{setting}: {exception.Message.Split(" (Parameter", 2)[0]}");
-        }
-    }
-
-    private static void Provider(string setting, string value, IReadOnlyList<string> accepted, List<string> failures)
-    {
-        if (!accepted.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
-        {
-            failures.Add(StorageRegistration.UnknownProvider(setting, value, accepted));
         }
     }
 }
