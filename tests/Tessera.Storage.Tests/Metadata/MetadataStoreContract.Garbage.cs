@@ -72,12 +72,7 @@ public abstract partial class MetadataStoreContract
     [Fact]
     public async Task A_blob_is_referenced_while_a_part_a_file_or_the_garbage_names_it()
     {
-        var upload = await CreateUploadAsync();
-        var part = await AddPartAsync(upload, 10);
-        var (_, fileBlob) = await CreateFileAsync(NewFile(createdAt: Now));
-        var cancelled = await CreateUploadAsync();
-        var garbage = await AddPartAsync(cancelled, 10);
-        Assert.True((await Store.CancelUploadAsync(cancelled.Id, Now, Token)).Succeeded);
+        var (part, fileBlob, garbage) = await StoreOneBlobOfEachKindAsync();
 
         Assert.True(await Store.IsBlobReferencedAsync(part.BlobKey, Token));
         Assert.True(await Store.IsBlobReferencedAsync(fileBlob, Token));
@@ -88,17 +83,24 @@ public abstract partial class MetadataStoreContract
     [Fact]
     public async Task The_referenced_blobs_are_every_stored_part_and_file_segment_and_no_garbage()
     {
+        var (part, fileBlob, garbage) = await StoreOneBlobOfEachKindAsync();
+
+        var referenced = await Store.ListReferencedBlobKeysAsync(Token);
+
+        Assert.Equal(new[] { part.BlobKey, fileBlob }.Order(StringComparer.Ordinal), referenced.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(garbage.BlobKey, referenced);
+    }
+
+    /// <summary>A pending upload's part, a file's blob, and a cancelled upload's part, which is garbage.</summary>
+    private async Task<(UploadPart Part, string FileBlob, UploadPart Garbage)> StoreOneBlobOfEachKindAsync()
+    {
         var upload = await CreateUploadAsync();
         var part = await AddPartAsync(upload, 10);
         var (_, fileBlob) = await CreateFileAsync(NewFile(createdAt: Now));
         var cancelled = await CreateUploadAsync();
         var garbage = await AddPartAsync(cancelled, 10);
         Assert.True((await Store.CancelUploadAsync(cancelled.Id, Now, Token)).Succeeded);
-
-        var referenced = await Store.ListReferencedBlobKeysAsync(Token);
-
-        Assert.Equal(new[] { part.BlobKey, fileBlob }.Order(StringComparer.Ordinal), referenced.Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(garbage.BlobKey, referenced);
+        return (part, fileBlob, garbage);
     }
 
     [Fact]
