@@ -234,7 +234,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
             await Task.Delay(200);
         }
 
-        await WaitUntilAsync(() => _server.TemporaryFiles().Count == 0);
+        await Eventually.HoldsAsync(() => _server.TemporaryFiles().Count == 0, "no temporary file is left");
         Assert.Subset(blobsBefore, (await _server.StoredBlobKeysAsync()).ToHashSet());
         await AssertNoPartsAsync(client, uploadId);
     }
@@ -280,7 +280,7 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
         Assert.Contains("\"param\":\"data\"", text);
         Assert.Contains("1048576", text);
 
-        await WaitUntilAsync(() => server.TemporaryFiles().Count == 0);
+        await Eventually.HoldsAsync(() => server.TemporaryFiles().Count == 0, "no temporary file is left");
         Assert.Empty(await server.StoredBlobKeysAsync());
     }
 
@@ -336,15 +336,5 @@ public sealed class BadInputTests(KeyedServer fixture) : IClassFixture<KeyedServ
         var parts = await (await client.GetAsync($"uploads/{uploadId}/parts")).ShouldSucceedAsync();
         Assert.Equal(JsonValueKind.Array, parts.GetProperty("data").ValueKind);
         Assert.Equal(0, parts.GetProperty("data").GetArrayLength());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "the condition did not hold within 5 seconds");
     }
 }

@@ -191,8 +191,7 @@ public sealed class FilesApiTests(KeyedServer fixture) : IClassFixture<KeyedServ
         Assert.Contains(partId, await _server.StoredBlobKeysAsync());
 
         await (await client.DeleteAsync($"files/{fileId}")).ShouldSucceedAsync();
-        await _server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
-        Assert.DoesNotContain(partId, await _server.StoredBlobKeysAsync());
+        await _server.AssertFreedAsync(partId);
     }
 
     private static async Task<List<string>> ListAllAsync(HttpClient client, string query)

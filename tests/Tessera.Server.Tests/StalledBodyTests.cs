@@ -65,7 +65,7 @@ public sealed class StalledBodyTests
         Assert.False(deadline.IsCancellationRequested, "the stalled connection was still open after 30 s");
         Assert.Equal("", answer);
         Assert.True(stalledAt.Elapsed >= TimeSpan.FromSeconds(IdleSeconds * 0.8), $"cut off after {stalledAt.Elapsed}, before the idle time");
-        await WaitUntilAsync(() => server.TemporaryFiles().Count == 0);
+        await Eventually.HoldsAsync(() => server.TemporaryFiles().Count == 0, "no temporary file is left");
         Assert.Empty(await server.StoredBlobKeysAsync());
         var parts = await (await client.GetAsync($"uploads/{uploadId}/parts")).ShouldSucceedAsync();
         Assert.Equal(0, parts.GetProperty("data").GetArrayLength());
@@ -97,16 +97,6 @@ public sealed class StalledBodyTests
         var part = await response.ShouldSucceedAsync();
         var completed = await client.CompleteAsync(uploadId, [part.Id()], Api.Md5Hex(data));
         Assert.Equal("completed", completed.GetProperty("status").GetString());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "the condition did not hold within 5 seconds");
     }
 
     /// <summary>Hands out its data a block at a time, pausing before each block.</summary>

@@ -66,8 +66,7 @@ public sealed class UploadLifecycleTests(KeyedServer fixture) : IClassFixture<Ke
 
         var file = (await client.CompleteAsync(uploadId, [retriedId, secondId])).GetProperty("file");
         Assert.Equal(first.Concat(second).ToArray(), await client.GetByteArrayAsync($"files/{file.Id()}/content"));
-        await _server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
-        Assert.DoesNotContain(firstId, await _server.StoredBlobKeysAsync());
+        await _server.AssertFreedAsync(firstId);
     }
 
     [Fact]

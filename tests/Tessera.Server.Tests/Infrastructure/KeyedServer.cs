@@ -22,6 +22,17 @@ public static class TesseraTestServerExtensions
         /// <summary>Runs the reclaimer's work now, instead of waiting for its timer.</summary>
         internal StorageReclaimer Reclaimer => server.Services.GetServices<IHostedService>().OfType<StorageReclaimer>().Single();
 
+        /// <summary>
+        /// Deletes the garbage now and waits until <paramref name="blobKey"/> is gone from the blob store: the
+        /// background sweeper, woken by the same request, may have claimed that garbage first, and then this round
+        /// finds none and the blob goes when the sweeper's round ends.
+        /// </summary>
+        internal async Task AssertFreedAsync(string blobKey)
+        {
+            await server.Reclaimer.DeleteGarbageAsync(CancellationToken.None);
+            await Eventually.HoldsAsync(async () => !(await server.StoredBlobKeysAsync()).Contains(blobKey), $"blob {blobKey} is freed");
+        }
+
         /// <summary>Reads the metadata store's clock now, instead of waiting for the next minute.</summary>
         internal Task SynchronizeClockAsync() =>
             server.Services.GetRequiredService<StoreClockSynchronizer>().SynchronizeAsync(CancellationToken.None);
