@@ -211,18 +211,23 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
 
         var (ours, _) = await LoadServedAsync();
         var answer = ours.Paths["/project/usage"].Operations![HttpMethod.Get].Responses!["200"].Content!["application/json"].Schema!;
-        var outline = SchemaOutline.Of(answer, "usage").Select(line => Regex.Replace(line, @"^[A-Za-z]+\.", "")).ToList();
+        // Whatever the types are called: lines without their component names.
+        var outline = SchemaOutline.Of(answer, "usage").Select(line => ComponentName().Replace(line, ""));
 
         string[] expected =
         [
+            "usage: object",
             "required: limits, object, project, usage",
-            "limits: object", "required: bytes, files, pending_uploads",
+            "limits: object",
+            "required: bytes, files, pending_uploads",
             "bytes: integer nullable", "files: integer nullable", "pending_uploads: integer nullable",
-            "object: string", "project: string",
-            "usage: object", "required: bytes, files, pending_uploads",
+            "object: string",
+            "project: string",
+            "usage: object",
+            "required: bytes, files, pending_uploads",
             "bytes: integer", "files: integer", "pending_uploads: integer",
         ];
-        Assert.Equal(expected, outline.Skip(1).Select(line => line.Replace("usage required", "required", StringComparison.Ordinal)));
+        Assert.Equal(expected, outline);
     }
 
     [Fact]
@@ -288,6 +293,9 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
 
     [GeneratedRegex(@"\{([^}]+)\}")]
     private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@"^\w+(\.| (?=required))")]
+    private static partial Regex ComponentName();
 
     [GeneratedRegex("[A-Z]")]
     private static partial Regex UpperLetter();
