@@ -164,12 +164,26 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
     {
         var openAi = await LoadOpenAiSubsetAsync();
         var (ours, _) = await LoadServedAsync();
-        var multipartRoutes = _server.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .Where(endpoint => endpoint.Metadata.GetMetadata<MultipartForm>() is not null).ToList();
+        var multipartRoutes = _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.RoutePattern.RawText?.StartsWith("/v1/", StringComparison.Ordinal) == true)
+            .Select(endpoint => (Form: endpoint.Metadata.GetMetadata<MultipartForm>(), Path: SnakeCasePath(endpoint.RoutePattern.RawText!["/v1".Length..].TrimEnd('/'))))
+            .Where(route => route.Form is not null)
+            .ToList();
         var openAiMultipart = Operations(openAi).Where(o => o.Operation.RequestBody?.Content?.ContainsKey("multipart/form-data") == true).ToList();
 
+        // Every form a handler reads is in the document, field by field.
+        Assert.NotEmpty(multipartRoutes);
+        foreach (var (form, path) in multipartRoutes)
+        {
+            var body = Lookup(Lookup(ours.Paths, path)?.Operations, HttpMethod.Post)?.RequestBody;
+            var schema = Lookup(body?.Content, "multipart/form-data")?.Schema;
+            Assert.True(schema is OpenApiSchemaReference, $"POST {path} has no multipart/form-data body among the components");
+            Assert.Equal(form!.SchemaName, ((OpenApiSchemaReference)schema).Reference.Id);
+            Assert.Equal(form.Fields.Select(field => field.Name).Order(), schema.Properties!.Keys.Order());
+        }
+
+        // OpenAI's multipart operations have OpenAI's fields, with the same types, enumerations and required ones.
         Assert.NotEmpty(openAiMultipart);
-        Assert.Equal(openAiMultipart.Count * 2, multipartRoutes.Count); // each below /v1 and without the prefix
         foreach (var (path, method, expected) in openAiMultipart)
         {
             var actual = Lookup(ours.Paths[path].Operations![method].RequestBody?.Content, "multipart/form-data");

@@ -41,7 +41,7 @@ internal sealed class TesseraOperationTransformer : IOpenApiOperationTransformer
 
         foreach (var (status, response) in operation.Responses ?? [])
         {
-            if (response is OpenApiResponse written && int.Parse(status, CultureInfo.InvariantCulture) >= 400)
+            if (response is OpenApiResponse written && int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code >= 400)
             {
                 written.Description = RefusalMeaning(status);
             }
