@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Tessera.Contracts;
 
 /// <summary>
-/// When the File made from an upload (or sent to <c>POST /files</c>) expires: <see cref="Seconds"/> after its
+/// When the File made from an upload (or sent to <c>POST /files</c>) expires: <c>seconds</c> after its
 /// creation. OpenAI accepts 3600 to 2,592,000 seconds.
 /// </summary>
 public sealed record ExpiresAfter

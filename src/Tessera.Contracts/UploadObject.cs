@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Tessera.Contracts;
 
-/// <summary>OpenAI's Upload object. <see cref="File"/> is absent until the upload is completed.</summary>
+/// <summary>OpenAI's Upload object. <c>file</c> is absent until the upload is completed.</summary>
 /// <remarks>
 /// Reads are lenient, as every type here: unknown fields are ignored and a <see cref="Purpose"/> or
 /// <see cref="Status"/> this version does not know is kept as the string the server sent.

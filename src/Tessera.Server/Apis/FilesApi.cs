@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Net.Http.Headers;
+using Tessera.Contracts;
 using Tessera.Domain;
 using Tessera.Server.Content;
 using Tessera.Server.Hosting;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
+using Tessera.Server.OpenApi;
 using Tessera.Server.Reclaiming;
 using Tessera.Storage;
 
@@ -18,12 +20,30 @@ public static class FilesApi
 
     public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api)
     {
-        var files = api.MapGroup("/files");
-        files.MapPost("", CreateFileAsync);
-        files.MapGet("", ListFilesAsync);
-        files.MapGet("/{fileId}", GetFileAsync);
-        files.MapDelete("/{fileId}", DeleteFileAsync);
-        files.MapGet("/{fileId}/content", GetFileContentAsync);
+        var files = api.MapGroup("/files").WithTags("Files");
+        files.MapPost("", CreateFileAsync)
+            .Describe("createFile", "Upload a file that can be used across various endpoints.")
+            .AcceptsMultipart(MultipartForms.CreateFile).AnswersJson<FileObject>()
+            .RefusesWith(StatusCodes.Status507InsufficientStorage);
+        files.MapGet("", ListFilesAsync)
+            .Describe("listFiles", "Returns a list of files.")
+            .WithQueryParameters(
+                new("purpose", "Only return files with the given purpose.", AllowedValues: Purposes.Listable),
+                new("limit", $"A limit on the number of objects to be returned, 1 to {MaxListLimit}.", IsInteger: true, Default: $"{MaxListLimit}"),
+                new("order", "Sort order by the created_at timestamp of the objects.", AllowedValues: ["asc", "desc"], Default: "desc"),
+                new("after", "A file id: the page continues after it."))
+            .AnswersJson<ListObject<FileObject>>();
+        files.MapGet("/{fileId}", GetFileAsync)
+            .Describe("retrieveFile", "Returns information about a specific file.")
+            .AnswersJson<FileObject>().RefusesWith(StatusCodes.Status404NotFound);
+        files.MapDelete("/{fileId}", DeleteFileAsync)
+            .Describe("deleteFile", "Delete a file.")
+            .AnswersJson<DeletedFileObject>().RefusesWith(StatusCodes.Status404NotFound);
+        files.MapGet("/{fileId}/content", GetFileContentAsync)
+            .Describe("downloadFile", "Returns the contents of the specified file; honours Range.")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
+            .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
+            .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status416RangeNotSatisfiable);
         return api;
     }
 

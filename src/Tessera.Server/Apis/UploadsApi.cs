@@ -4,6 +4,7 @@ using Tessera.Server.Content;
 using Tessera.Server.Hosting;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
+using Tessera.Server.OpenApi;
 using Tessera.Server.Reclaiming;
 using Tessera.Storage;
 using static Tessera.Domain.UploadRequirements;
@@ -19,13 +20,28 @@ public static class UploadsApi
 
     public static RouteGroupBuilder MapUploadsApi(this RouteGroupBuilder api)
     {
-        var uploads = api.MapGroup("/uploads");
-        uploads.MapPost("", CreateUploadAsync);
-        uploads.MapGet("/{uploadId}", GetUploadAsync);
-        uploads.MapPost("/{uploadId}/parts", AddPartAsync);
-        uploads.MapGet("/{uploadId}/parts", ListPartsAsync);
-        uploads.MapPost("/{uploadId}/complete", CompleteUploadAsync);
-        uploads.MapPost("/{uploadId}/cancel", CancelUploadAsync);
+        var uploads = api.MapGroup("/uploads").WithTags("Uploads");
+        uploads.MapPost("", CreateUploadAsync)
+            .Describe("createUpload", "Creates an intermediate Upload object that you can add Parts to.")
+            .AcceptsJson<CreateUploadRequest>().AnswersJson<UploadObject>()
+            .RefusesWith(StatusCodes.Status507InsufficientStorage);
+        uploads.MapGet("/{uploadId}", GetUploadAsync)
+            .Describe("retrieveUpload", "Tessera's extension: returns the Upload, with its File once completed, so a client that lost its state can find out where it stands.")
+            .AnswersJson<UploadObject>().RefusesWith(StatusCodes.Status404NotFound);
+        uploads.MapPost("/{uploadId}/parts", AddPartAsync)
+            .Describe("addUploadPart", "Adds a Part to an Upload object.")
+            .AcceptsMultipart(MultipartForms.AddUploadPart).AnswersJson<UploadPartObject>()
+            .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);
+        uploads.MapGet("/{uploadId}/parts", ListPartsAsync)
+            .Describe("listUploadParts", "Tessera's extension: lists the Parts received so far, with their size and MD5, so a client can resume an interrupted upload.")
+            .AnswersJson<ListObject<StoredPartObject>>().RefusesWith(StatusCodes.Status404NotFound);
+        uploads.MapPost("/{uploadId}/complete", CompleteUploadAsync)
+            .Describe("completeUpload", "Completes the Upload: the named Parts, in order, become a File.")
+            .AcceptsJson<CompleteUploadRequest>().AnswersJson<UploadObject>()
+            .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);
+        uploads.MapPost("/{uploadId}/cancel", CancelUploadAsync)
+            .Describe("cancelUpload", "Cancels the Upload. No Parts may be added after an Upload is cancelled.")
+            .AnswersJson<UploadObject>().RefusesWith(StatusCodes.Status404NotFound);
         return api;
     }
 

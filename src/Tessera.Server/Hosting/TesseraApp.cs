@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Tessera.Server.Apis;
 using Tessera.Server.Http;
+using Tessera.Server.OpenApi;
 
 namespace Tessera.Server.Hosting;
 
@@ -40,8 +41,10 @@ public static class TesseraApp
         app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));
 
         app.MapHealthApi();
+        app.MapOpenApiDocument();
         app.MapTesseraApi(app.MapGroup("/v1"));
-        app.MapTesseraApi(app.MapGroup(""));
+        // The OpenAPI document describes this copy, as OpenAI's does, below a /v1 server (OpenApiRegistration).
+        app.MapTesseraApi(app.MapGroup("").WithGroupName(OpenApiDocumentEndpoint.DocumentName));
         app.MapFallback(ErrorEnvelopeMiddleware.NoSuchRoute);
         return app;
     }

@@ -1,10 +1,12 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Tessera.Domain;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
+using Tessera.Server.OpenApi;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Transport;
 
@@ -29,6 +31,8 @@ public static class TesseraServiceCollectionExtensions
             // OpenAI's objects are snake_case; clients read the text as is, so nothing is escaped that need not be.
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            // The web defaults read numbers from strings; Tessera's bodies do not, and the OpenAPI document says so.
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
         // Tessera's own clock, not a TimeProvider registration that Kestrel or other components might pick up.
@@ -52,6 +56,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<ReclaimSignal>();
         services.AddSingleton<MissingBlobs>();
         services.AddHostedService<StorageReclaimer>();
+        services.AddTesseraOpenApi();
         return services;
     }
 
