@@ -74,4 +74,16 @@ public sealed partial class PostgresMetadataStore
                 OR EXISTS (SELECT 1 FROM garbage WHERE blob_key = @blob);
             """,
             [("blob", blobKey)], token), cancellationToken);
+
+    public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
+        {
+            var summary = await QueryAsync(connection,
+                """
+                SELECT (SELECT count(*) FROM uploads WHERE status = 'pending'),
+                       (SELECT coalesce(sum(bytes), 0)::bigint FROM parts WHERE upload_id IN (SELECT id FROM uploads WHERE status = 'pending'));
+                """,
+                [], r => new PendingUploadsSummary(r.GetInt64(0), r.GetInt64(1)), token);
+            return summary[0];
+        }, cancellationToken);
 }

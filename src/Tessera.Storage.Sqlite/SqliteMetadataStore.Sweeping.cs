@@ -51,4 +51,16 @@ public sealed partial class SqliteMetadataStore
                 OR EXISTS (SELECT 1 FROM garbage WHERE blob_key = $blob);
             """,
             [("$blob", blobKey)], token) != 0, cancellationToken);
+
+    public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
+        {
+            var summary = await QueryAsync(connection, null,
+                """
+                SELECT (SELECT count(*) FROM uploads WHERE status = 'pending'),
+                       (SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id IN (SELECT id FROM uploads WHERE status = 'pending'));
+                """,
+                [], r => new PendingUploadsSummary(r.GetInt64(0), r.GetInt64(1)), token);
+            return summary[0];
+        }, cancellationToken);
 }

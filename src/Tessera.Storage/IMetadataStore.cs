@@ -82,6 +82,12 @@ public interface IMetadataStore
 
     /// <summary>Whether a part, a file or the garbage list names the blob.</summary>
     Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many uploads are pending in the whole store (every project; overdue ones the sweeper has not expired yet
+    /// included) and the bytes their stored parts hold. Cheap enough to read every few seconds.
+    /// </summary>
+    Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken);
 }
 
 public enum AddPartResult
@@ -97,6 +103,9 @@ public sealed record AddPartOutcome(AddPartResult Result, Upload? Upload = null,
 
 /// <summary>Whether a transition happened; when it did not, <see cref="Upload"/> is the upload as the winner left it (null when gone).</summary>
 public sealed record TransitionOutcome(bool Succeeded, Upload? Upload);
+
+/// <summary>The pending uploads of the whole store and the bytes their parts hold.</summary>
+public sealed record PendingUploadsSummary(long Uploads, long Bytes);
 
 public enum ListOrder
 {

@@ -72,4 +72,6 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) => inner.ListReferencedBlobKeysAsync(cancellationToken);
 
     public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) => inner.IsBlobReferencedAsync(blobKey, cancellationToken);
+
+    public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) => inner.SummarizePendingUploadsAsync(cancellationToken);
 }
