@@ -21,8 +21,16 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>What clients configure: the root plus <c>v1/</c>.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Starts <paramref name="serverDll"/> and waits until <c>/healthz</c> answers; throws when it does not within 30 s.</summary>
-    public static async Task<ServerProcess> StartAsync(string serverDll, int port, CancellationToken cancellationToken)
+    /// <summary>The server's process id, for reading its CPU time.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Starts <paramref name="serverDll"/> with any <paramref name="settings"/> and <paramref name="environment"/> added,
+    /// and waits until <c>/healthz</c> answers; throws when it does not within 30 s.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        string serverDll, int port, CancellationToken cancellationToken,
+        IReadOnlyList<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dataPath = Directory.CreateTempSubdirectory("tessera-loadbench-").FullName;
         var root = new Uri($"http://127.0.0.1:{port}/");
@@ -41,6 +49,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var setting in settings ?? [])
+        {
+            start.ArgumentList.Add(setting);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
