@@ -21,8 +21,8 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Information, "Deleted file {FileId}")]
     public static partial void FileDeleted(this ILogger logger, string fileId);
 
-    [LoggerMessage(30, LogLevel.Information, "Expired {Count} uploads and files")]
-    public static partial void Expired(this ILogger logger, int count);
+    [LoggerMessage(30, LogLevel.Information, "Expired {Uploads} uploads and {Files} files")]
+    public static partial void Expired(this ILogger logger, int uploads, int files);
 
     [LoggerMessage(31, LogLevel.Debug, "Deleted {Count} garbage blobs")]
     public static partial void GarbageDeleted(this ILogger logger, int count);

@@ -10,7 +10,7 @@ public sealed partial class PostgresMetadataStore
     /// Rows another transaction holds (a part being added, a cancel, another node's sweep) are skipped, not waited
     /// for: they are the next round's, and two sweepers never wait on each other's locks, so they cannot deadlock.
     /// </remarks>
-    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
+    public Task<ExpiryOutcome> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) =>
         {
             (string, object?)[] parameters = [("now", now)];
@@ -39,7 +39,7 @@ public sealed partial class PostgresMetadataStore
                 SELECT count(*) FROM gone;
                 """,
                 parameters, token);
-            return expired.Count + (int)files;
+            return new ExpiryOutcome(expired.Count, (int)files);
         }, cancellationToken);
 
     /// <remarks>

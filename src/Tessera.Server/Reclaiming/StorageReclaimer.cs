@@ -73,9 +73,9 @@ internal sealed class StorageReclaimer(
     internal async Task ExpireOverdueAsync(CancellationToken cancellationToken)
     {
         var expired = await metadata.ExpireOverdueAsync(clock.Now, cancellationToken);
-        if (expired > 0)
+        if (expired.Count > 0)
         {
-            logger.Expired(expired);
+            logger.Expired(expired.Uploads, expired.Files);
         }
     }
 

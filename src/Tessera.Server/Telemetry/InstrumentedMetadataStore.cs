@@ -85,8 +85,16 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         Observe("DeleteFile", () => inner.DeleteFileAsync(projectId, fileId, now, cancellationToken));
 
-    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
-        Observe("ExpireOverdue", () => inner.ExpireOverdueAsync(now, cancellationToken));
+    public async Task<ExpiryOutcome> ExpireOverdueAsync(long now, CancellationToken cancellationToken)
+    {
+        var outcome = await Observe("ExpireOverdue", () => inner.ExpireOverdueAsync(now, cancellationToken));
+        if (outcome.Uploads > 0)
+        {
+            metrics.UploadEnded("expired", outcome.Uploads);
+        }
+
+        return outcome;
+    }
 
     public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) =>
         Observe("ListGarbage", () => inner.ListGarbageAsync(max, cancellationToken));
