@@ -26,7 +26,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="serverDll"/> with any <paramref name="settings"/> and <paramref name="environment"/> added,
-    /// and waits until <c>/healthz</c> answers; throws when it does not within 30 s.
+    /// and waits until <c>/healthz</c> answers; throws when it does not within 60 s.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(
         string serverDll, int port, CancellationToken cancellationToken,
@@ -68,9 +68,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var server = new ServerProcess(process, dataPath, new Uri(root, "v1/"));
 
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             try
             {
@@ -80,9 +80,9 @@ internal sealed class ServerProcess : IAsyncDisposable
                     return server;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // Not listening yet.
+                // Not listening yet, or too busy to answer within the probe's timeout.
             }
 
             if (process.HasExited)
@@ -94,7 +94,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         await server.DisposeAsync();
-        throw new InvalidOperationException("the server did not become healthy within 30 s");
+        throw new InvalidOperationException("the server did not become healthy within 60 s");
     }
 
     /// <summary>A client for the benchmark's project that keeps as many connections open as it has callers.</summary>

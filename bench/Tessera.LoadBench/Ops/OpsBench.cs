@@ -25,22 +25,24 @@ internal static class OpsBench
     {
         var options = OpsOptions.Parse(args);
         using var sink = new OtlpSink(options.Port + 3);
-        string[] on =
-        [
-            "--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Key={MetricsKey}",
-            $"--Tessera:Telemetry:Otlp:Endpoint={sink.Endpoint}",
-            // Quotas high enough never to refuse: what is measured is keeping the account.
-            "--Tessera:Quotas:Bytes=1099511627776", "--Tessera:Quotas:Files=100000000", "--Tessera:Quotas:PendingUploads=100000000",
-        ];
+        string[] metrics = ["--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Key={MetricsKey}"];
+        string[] tracing = [$"--Tessera:Telemetry:Otlp:Endpoint={sink.Endpoint}"];
+        // Quotas high enough never to refuse: what is measured is keeping the account.
+        string[] quotas = ["--Tessera:Quotas:Bytes=1099511627776", "--Tessera:Quotas:Files=100000000", "--Tessera:Quotas:PendingUploads=100000000"];
         var otlpOverHttp = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf" };
-        var targets = new[]
-        {
-            await Target.StartAsync("off A", options, options.Port, [], null, cancellationToken),
-            await Target.StartAsync("off B", options, options.Port + 1, [], null, cancellationToken),
-            await Target.StartAsync("on", options, options.Port + 2, on, otlpOverHttp, cancellationToken),
-        };
+        var targets = new List<Target>();
         try
         {
+            targets.Add(await Target.StartAsync("off A", options, options.Port, [], null, cancellationToken));
+            targets.Add(await Target.StartAsync("off B", options, options.Port + 1, [], null, cancellationToken));
+            targets.Add(await Target.StartAsync("on", options, options.Port + 2, [.. metrics, .. tracing, .. quotas], otlpOverHttp, cancellationToken));
+            if (options.Split)
+            {
+                // Each part alone, to see where the cost is.
+                targets.Add(await Target.StartAsync("metrics only", options, options.Port + 4, metrics, null, cancellationToken));
+                targets.Add(await Target.StartAsync("tracing only", options, options.Port + 5, tracing, otlpOverHttp, cancellationToken));
+            }
+
             using var scraping = new CancellationTokenSource();
             var scrapes = ScrapeUntilCancelledAsync(targets[2], options.ScrapeInterval, scraping.Token);
             var part = new byte[PartBytes];
@@ -61,7 +63,7 @@ internal static class OpsBench
             for (var round = 1; round <= options.Rounds; round++)
             {
                 // Interleaved, and in a different order each round, so whatever else the machine does falls on all alike.
-                foreach (var target in targets.Skip(round % targets.Length).Concat(targets.Take(round % targets.Length)))
+                foreach (var target in targets.Skip(round % targets.Count).Concat(targets.Take(round % targets.Count)))
                 {
                     Console.Error.WriteLine($"[ops] round {round} of {options.Rounds}: {target.Name}");
                     await target.RunRoundAsync(options, part, record: true, cancellationToken);
@@ -109,20 +111,21 @@ internal static class OpsBench
         return (count, last);
     }
 
-    private static string Render(OpsOptions options, Target[] targets, int scrapes, long exports, string lastScrape)
+    private static string Render(OpsOptions options, List<Target> targets, int scrapes, long exports, string lastScrape)
     {
         var (offA, offB, on) = (targets[0], targets[1], targets[2]);
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"{options.Clients} clients, {options.Rounds} rounds of {options.Duration.TotalSeconds} s per phase, {options.IngestUploads} uploads of {PartsPerUpload} x 64 MiB per ingest phase; 'on': /metrics scraped every {options.ScrapeInterval.TotalSeconds} s ({scrapes} scrapes), every request traced to an OTLP/HTTP sink ({exports} exports received), quotas set high");
         table.AppendLine();
-        table.AppendLine("| workload | requests (off A / off B / on) | CPU ms per request: off A | off B | on | off B ÷ off A (noise) | on ÷ off A |");
-        table.AppendLine("|---|---|---|---|---|---|---|");
+        table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"| workload | requests ({string.Join(" / ", targets.Select(t => t.Name))}) | {string.Join(" | ", targets.Select(t => $"CPU ms per request: {t.Name}"))} | {string.Join(" | ", targets.Skip(1).Select(t => $"{t.Name} ÷ off A"))} |"));
+        table.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---|", targets.Count * 2 - 1)));
         foreach (var workload in Workloads)
         {
-            AppendRow(table, workload, offA.Phases[workload], offB.Phases[workload], on.Phases[workload]);
+            AppendRow(table, workload, [.. targets.Select(t => t.Phases[workload])]);
         }
 
-        AppendRow(table, "**whole run** (idle time, scrapes and exports included)", offA.WholeRun, offB.WholeRun, on.WholeRun);
+        AppendRow(table, "**whole run** (idle time, scrapes and exports included)", [.. targets.Select(t => t.WholeRun)]);
         var noise = offB.WholeRun.MillisecondsPerRequest / offA.WholeRun.MillisecondsPerRequest;
         var cost = on.WholeRun.MillisecondsPerRequest / offA.WholeRun.MillisecondsPerRequest;
         table.AppendLine();
@@ -133,9 +136,9 @@ internal static class OpsBench
         return table.ToString();
     }
 
-    private static void AppendRow(StringBuilder table, string name, CpuTally a, CpuTally b, CpuTally on) =>
+    private static void AppendRow(StringBuilder table, string name, CpuTally[] tallies) =>
         table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {a.Requests} / {b.Requests} / {on.Requests} | {a.MillisecondsPerRequest:F3} | {b.MillisecondsPerRequest:F3} | {on.MillisecondsPerRequest:F3} | {b.MillisecondsPerRequest / a.MillisecondsPerRequest:F3} | {on.MillisecondsPerRequest / a.MillisecondsPerRequest:F3} |"));
+            $"| {name} | {string.Join(" / ", tallies.Select(t => t.Requests))} | {string.Join(" | ", tallies.Select(t => t.MillisecondsPerRequest.ToString("F3", CultureInfo.InvariantCulture)))} | {string.Join(" | ", tallies.Skip(1).Select(t => (t.MillisecondsPerRequest / tallies[0].MillisecondsPerRequest).ToString("F3", CultureInfo.InvariantCulture)))} |"));
 
     /// <summary>CPU time spent and requests served.</summary>
     private sealed class CpuTally

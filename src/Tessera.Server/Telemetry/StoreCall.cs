@@ -41,12 +41,12 @@ internal readonly struct StoreCall
 
     public static StoreCall Start(TesseraMetrics metrics, string store, string operation) => new(metrics, store, operation);
 
-    public static async Task ObserveAsync(TesseraMetrics metrics, string store, string operation, Func<Task> call)
+    public static async Task ObserveAsync<TState>(TesseraMetrics metrics, string store, string operation, TState state, Func<TState, Task> call)
     {
         var observed = Start(metrics, store, operation);
         try
         {
-            await call();
+            await call(state);
             observed.End(null);
         }
         catch (Exception exception)
@@ -56,12 +56,12 @@ internal readonly struct StoreCall
         }
     }
 
-    public static async Task<T> ObserveAsync<T>(TesseraMetrics metrics, string store, string operation, Func<Task<T>> call)
+    public static async Task<T> ObserveAsync<TState, T>(TesseraMetrics metrics, string store, string operation, TState state, Func<TState, Task<T>> call)
     {
         var observed = Start(metrics, store, operation);
         try
         {
-            var result = await call();
+            var result = await call(state);
             observed.End(null);
             return result;
         }
