@@ -1,16 +1,24 @@
 using System.Globalization;
 using Tessera.LoadBench;
 using Tessera.LoadBench.Nodes;
+using Tessera.LoadBench.Ops;
 
 // Usage: dotnet Tessera.LoadBench.dll --server path/to/Tessera.Server.dll [--clients 32] [--rounds 3] [--seconds 5]
 //        [--warmup 3] [--files 100] [--port 19500]. bench/load.sh builds both in Release and passes --server.
 //    or: dotnet Tessera.LoadBench.dll nodes ... (see NodesOptions), which bench/nodes.sh runs against a cluster it starts.
+//    or: dotnet Tessera.LoadBench.dll ops ... (see OpsOptions): telemetry and quotas on against off, run by bench/ops.sh.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 var cancellationToken = stop.Token;
 if (args is ["nodes", ..])
 {
     await NodesBench.RunAsync(args[1..], cancellationToken);
+    return;
+}
+
+if (args is ["ops", ..])
+{
+    await OpsBench.RunAsync(args[1..], cancellationToken);
     return;
 }
 

@@ -21,8 +21,16 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>What clients configure: the root plus <c>v1/</c>.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Starts <paramref name="serverDll"/> and waits until <c>/healthz</c> answers; throws when it does not within 30 s.</summary>
-    public static async Task<ServerProcess> StartAsync(string serverDll, int port, CancellationToken cancellationToken)
+    /// <summary>The server's process id, for reading its CPU time.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Starts <paramref name="serverDll"/> with any <paramref name="settings"/> and <paramref name="environment"/> added,
+    /// and waits until <c>/healthz</c> answers; throws when it does not within 60 s.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        string serverDll, int port, CancellationToken cancellationToken,
+        IReadOnlyList<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dataPath = Directory.CreateTempSubdirectory("tessera-loadbench-").FullName;
         var root = new Uri($"http://127.0.0.1:{port}/");
@@ -43,6 +51,16 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var setting in settings ?? [])
+        {
+            start.ArgumentList.Add(setting);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) Console.Error.WriteLine($"[server] {line.Data}"); };
         process.ErrorDataReceived += (_, line) => { if (line.Data is not null) Console.Error.WriteLine($"[server] {line.Data}"); };
@@ -50,9 +68,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var server = new ServerProcess(process, dataPath, new Uri(root, "v1/"));
 
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             try
             {
@@ -62,9 +80,9 @@ internal sealed class ServerProcess : IAsyncDisposable
                     return server;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // Not listening yet.
+                // Not listening yet, or too busy to answer within the probe's timeout.
             }
 
             if (process.HasExited)
@@ -76,7 +94,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         await server.DisposeAsync();
-        throw new InvalidOperationException("the server did not become healthy within 30 s");
+        throw new InvalidOperationException("the server did not become healthy within 60 s");
     }
 
     /// <summary>A client for the benchmark's project that keeps as many connections open as it has callers.</summary>

@@ -21,8 +21,8 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Information, "Deleted file {FileId}")]
     public static partial void FileDeleted(this ILogger logger, string fileId);
 
-    [LoggerMessage(30, LogLevel.Information, "Expired {Count} uploads and files")]
-    public static partial void Expired(this ILogger logger, int count);
+    [LoggerMessage(30, LogLevel.Information, "Expired {Uploads} uploads and {Files} files")]
+    public static partial void Expired(this ILogger logger, int uploads, int files);
 
     [LoggerMessage(31, LogLevel.Debug, "Deleted {Count} garbage blobs")]
     public static partial void GarbageDeleted(this ILogger logger, int count);
@@ -99,4 +99,13 @@ internal static partial class Log
 
     [LoggerMessage(74, LogLevel.Information, "Request {RequestId} ({Method} {Path}) was cut off by the shutdown ({Exception})")]
     public static partial void CutOffByShutdown(this ILogger logger, string requestId, string method, string path, string exception);
+
+    [LoggerMessage(80, LogLevel.Warning, "Could not read the pending uploads for the metrics ({Exception}: {Reason}); the previous figures stand")]
+    public static partial void PendingUploadsUnreadable(this ILogger logger, string exception, string reason);
+
+    [LoggerMessage(81, LogLevel.Information, "Metrics are served at {Where}")]
+    public static partial void MetricsServed(this ILogger logger, string where);
+
+    [LoggerMessage(82, LogLevel.Information, "Traces and metrics are sent to the OTLP endpoint {Endpoint}")]
+    public static partial void OtlpExporting(this ILogger logger, string endpoint);
 }

@@ -10,7 +10,7 @@ public sealed partial class PostgresMetadataStore
     /// Rows another transaction holds (a part being added, a cancel, another node's sweep) are skipped, not waited
     /// for: they are the next round's, and two sweepers never wait on each other's locks, so they cannot deadlock.
     /// </remarks>
-    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
+    public Task<ExpiryOutcome> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) =>
         {
             (string, object?)[] parameters = [("now", now)];
@@ -39,7 +39,7 @@ public sealed partial class PostgresMetadataStore
                 SELECT count(*) FROM gone;
                 """,
                 parameters, token);
-            return expired.Count + (int)files;
+            return new ExpiryOutcome(expired.Count, (int)files);
         }, cancellationToken);
 
     /// <remarks>
@@ -74,4 +74,16 @@ public sealed partial class PostgresMetadataStore
                 OR EXISTS (SELECT 1 FROM garbage WHERE blob_key = @blob);
             """,
             [("blob", blobKey)], token), cancellationToken);
+
+    public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
+        {
+            var summary = await QueryAsync(connection,
+                """
+                SELECT (SELECT count(*) FROM uploads WHERE status = 'pending'),
+                       (SELECT coalesce(sum(bytes), 0)::bigint FROM parts WHERE upload_id IN (SELECT id FROM uploads WHERE status = 'pending'));
+                """,
+                [], r => new PendingUploadsSummary(r.GetInt64(0), r.GetInt64(1)), token);
+            return summary[0];
+        }, cancellationToken);
 }

@@ -4,10 +4,10 @@ namespace Tessera.Storage.Sqlite;
 
 public sealed partial class SqliteMetadataStore
 {
-    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
+    public Task<ExpiryOutcome> ExpireOverdueAsync(long now, CancellationToken cancellationToken) =>
         WriteAsync((connection, transaction, token) => ExpireOverdueAsync(connection, transaction, now, token), cancellationToken);
 
-    private static async Task<int> ExpireOverdueAsync(SqliteConnection connection, SqliteTransaction transaction, long now, CancellationToken cancellationToken)
+    private static async Task<ExpiryOutcome> ExpireOverdueAsync(SqliteConnection connection, SqliteTransaction transaction, long now, CancellationToken cancellationToken)
     {
         (string, object?)[] parameters = [("$now", now)];
 
@@ -21,7 +21,7 @@ public sealed partial class SqliteMetadataStore
         var files = await ExecuteAsync(connection, transaction,
             "DELETE FROM files WHERE expires_at IS NOT NULL AND expires_at <= $now;", parameters, cancellationToken);
 
-        return uploads + files;
+        return new ExpiryOutcome(uploads, files);
     }
 
     public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) =>
@@ -51,4 +51,16 @@ public sealed partial class SqliteMetadataStore
                 OR EXISTS (SELECT 1 FROM garbage WHERE blob_key = $blob);
             """,
             [("$blob", blobKey)], token) != 0, cancellationToken);
+
+    public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) =>
+        ReadAsync(async (connection, token) =>
+        {
+            var summary = await QueryAsync(connection, null,
+                """
+                SELECT (SELECT count(*) FROM uploads WHERE status = 'pending'),
+                       (SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id IN (SELECT id FROM uploads WHERE status = 'pending'));
+                """,
+                [], r => new PendingUploadsSummary(r.GetInt64(0), r.GetInt64(1)), token);
+            return summary[0];
+        }, cancellationToken);
 }

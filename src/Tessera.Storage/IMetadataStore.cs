@@ -65,8 +65,8 @@ public interface IMetadataStore
     /// <summary>Deletes the file, whose blobs become garbage; false when the project has no such live file.</summary>
     Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken);
 
-    /// <summary>Marks overdue pending uploads expired and removes expired files; their blobs become garbage. Returns how many.</summary>
-    Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken);
+    /// <summary>Marks overdue pending uploads expired and removes expired files; their blobs become garbage. Returns how many of each.</summary>
+    Task<ExpiryOutcome> ExpireOverdueAsync(long now, CancellationToken cancellationToken);
 
     /// <summary>Blobs that nothing refers to any more and that may be deleted, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken);
@@ -82,6 +82,12 @@ public interface IMetadataStore
 
     /// <summary>Whether a part, a file or the garbage list names the blob.</summary>
     Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many uploads are pending in the whole store (every project; overdue ones the sweeper has not expired yet
+    /// included) and the bytes their stored parts hold. Cheap enough to read every few seconds.
+    /// </summary>
+    Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken);
 }
 
 public enum AddPartResult
@@ -97,6 +103,15 @@ public sealed record AddPartOutcome(AddPartResult Result, Upload? Upload = null,
 
 /// <summary>Whether a transition happened; when it did not, <see cref="Upload"/> is the upload as the winner left it (null when gone).</summary>
 public sealed record TransitionOutcome(bool Succeeded, Upload? Upload);
+
+/// <summary>How many uploads one expiry marked expired and how many files it removed.</summary>
+public sealed record ExpiryOutcome(int Uploads, int Files)
+{
+    public int Count => Uploads + Files;
+}
+
+/// <summary>The pending uploads of the whole store and the bytes their parts hold.</summary>
+public sealed record PendingUploadsSummary(long Uploads, long Bytes);
 
 public enum ListOrder
 {

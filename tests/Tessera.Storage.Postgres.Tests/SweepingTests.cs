@@ -31,8 +31,8 @@ public sealed class SweepingTests
         }
 
         var expired = await Nodes.RaceAsync(
-            () => nodes.A.ExpireOverdueAsync(now, Token),
-            () => nodes.B.ExpireOverdueAsync(now, Token));
+            async () => (await nodes.A.ExpireOverdueAsync(now, Token)).Count,
+            async () => (await nodes.B.ExpireOverdueAsync(now, Token)).Count);
         Assert.Equal(80, expired.Sum());
 
         // What each node's sweeper does: list a batch, delete its blobs, forget them, until nothing is left.

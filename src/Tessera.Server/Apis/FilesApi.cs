@@ -9,6 +9,7 @@ using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
 using Tessera.Server.Reclaiming;
+using Tessera.Server.Telemetry;
 using Tessera.Storage;
 
 namespace Tessera.Server.Apis;
@@ -39,7 +40,7 @@ public static class FilesApi
         files.MapDelete("/{fileId}", DeleteFileAsync)
             .Describe("deleteFile", "Delete a file.")
             .AnswersJson<DeletedFileObject>().RefusesWith(StatusCodes.Status404NotFound);
-        files.MapGet("/{fileId}/content", GetFileContentAsync)
+        files.MapGet("/{fileId}/content", GetFileContentAsync).AddEndpointFilter<ContentServedFilter>()
             .Describe("downloadFile", "Returns the contents of the specified file; honours Range.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
             .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")

@@ -6,6 +6,7 @@ using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
 using Tessera.Server.Reclaiming;
+using Tessera.Server.Telemetry;
 using Tessera.Storage;
 using static Tessera.Domain.UploadRequirements;
 
@@ -28,14 +29,14 @@ public static class UploadsApi
         uploads.MapGet("/{uploadId}", GetUploadAsync)
             .Describe("retrieveUpload", "Tessera's extension: returns the Upload, with its File once completed, so a client that lost its state can find out where it stands.")
             .AnswersJson<UploadObject>().RefusesWith(StatusCodes.Status404NotFound);
-        uploads.MapPost("/{uploadId}/parts", AddPartAsync)
+        uploads.MapPost("/{uploadId}/parts", AddPartAsync).AddEndpointFilter<PartRefusalFilter>()
             .Describe("addUploadPart", "Adds a Part to an Upload object.")
             .AcceptsMultipart(MultipartForms.AddUploadPart).AnswersJson<UploadPartObject>()
             .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);
         uploads.MapGet("/{uploadId}/parts", ListPartsAsync)
             .Describe("listUploadParts", "Tessera's extension: lists the Parts received so far, with their size and MD5, so a client can resume an interrupted upload.")
             .AnswersJson<ListObject<StoredPartObject>>().RefusesWith(StatusCodes.Status404NotFound);
-        uploads.MapPost("/{uploadId}/complete", CompleteUploadAsync)
+        uploads.MapPost("/{uploadId}/complete", CompleteUploadAsync).AddEndpointFilter<CompleteDurationFilter>()
             .Describe("completeUpload", "Completes the Upload: the named Parts, in order, become a File.")
             .AcceptsJson<CompleteUploadRequest>().AnswersJson<UploadObject>()
             .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);

@@ -10,8 +10,12 @@ namespace Tessera.Server.Content;
 internal sealed class SegmentedContentStream(IBlobStore blobs, IReadOnlyList<FileSegment> segments, long length) : Stream
 {
     private long _position;
+    private long _bytesRead;
     private Stream? _current;
     private int _currentIndex = -1;
+
+    /// <summary>How many bytes were read through this stream, wherever it was positioned (a range is counted as sent).</summary>
+    public long BytesRead => _bytesRead;
 
     public override bool CanRead => true;
 
@@ -47,6 +51,7 @@ internal sealed class SegmentedContentStream(IBlobStore blobs, IReadOnlyList<Fil
             }
 
             _position += read;
+            _bytesRead += read;
             if (read == remainingInSegment)
             {
                 await CloseCurrentAsync();

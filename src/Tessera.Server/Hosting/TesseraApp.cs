@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tessera.Server.Apis;
 using Tessera.Server.Http;
 using Tessera.Server.OpenApi;
+using Tessera.Server.Telemetry;
 
 namespace Tessera.Server.Hosting;
 
@@ -20,7 +21,8 @@ public static class TesseraApp
         // Tessera:DataPath still means the working directory (see DataFolder.Resolve).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var urls = builder.Configuration["urls"] ?? DefaultUrl;
-        builder.WebHost.UseUrls(urls);
+        var telemetry = TelemetryRegistration.Read(builder.Configuration);
+        builder.WebHost.UseUrls(MetricsEndpoint.WithManagementPort(urls, telemetry));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         // One Logging:Console:FormatterOptions serves both formatters; the simple one's timestamp ends in a space that
@@ -34,6 +36,7 @@ public static class TesseraApp
         EnsureOpenModeStaysOnLoopback(options, urls, app.Logger);
 
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMetricsEndpoint(telemetry);
         app.UseHttpLogging();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();

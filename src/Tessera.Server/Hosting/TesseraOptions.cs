@@ -1,4 +1,5 @@
 using Tessera.Domain;
+using Tessera.Server.Telemetry;
 using Tessera.Storage.FileSystem;
 
 namespace Tessera.Server.Hosting;
@@ -44,6 +45,9 @@ public sealed class TesseraOptions
     public TesseraLimits Limits { get; set; } = new();
 
     public SweeperOptions Sweeper { get; set; } = new();
+
+    /// <summary>Metrics and traces (<c>Tessera:Telemetry</c>); off by default.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
 
     public bool IsOpenMode => Projects.Count == 0;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Tessera.Server.Telemetry;
 using Tessera.Storage.Postgres;
 using Tessera.Storage.S3;
 
@@ -70,6 +71,8 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");
         }
 
+        TelemetrySettings(options.Telemetry, failures);
+
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Projects.Count; i++)
         {
@@ -98,6 +101,26 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void TelemetrySettings(TelemetryOptions telemetry, List<string> failures)
+    {
+        var prometheus = telemetry.Prometheus;
+        if (prometheus.Port is < 1 or > 65535)
+        {
+            failures.Add($"Tessera:Telemetry:Prometheus:Port must be a TCP port, 1 to 65535; {prometheus.Port} is not.");
+        }
+
+        if (prometheus.Enabled && prometheus.Port is null && (string.IsNullOrWhiteSpace(prometheus.Key) || prometheus.Key.Length < 8))
+        {
+            failures.Add("Tessera:Telemetry:Prometheus:Key must be set (at least 8 characters) to serve /metrics on the main port, or set Tessera:Telemetry:Prometheus:Port to serve it on a management port of its own.");
+        }
+
+        if (telemetry.Otlp.Endpoint is { } endpoint && !string.IsNullOrWhiteSpace(endpoint)
+            && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
+        {
+            failures.Add($"Tessera:Telemetry:Otlp:Endpoint must be an http:// or https:// URL, e.g. http://collector:4317; '{endpoint}' is not.");
+        }
     }
 
     private static void PostgresConnection(MetadataStoreOptions metadata, List<string> failures)

@@ -8,6 +8,7 @@ using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
 using Tessera.Server.Reclaiming;
+using Tessera.Server.Telemetry;
 using Tessera.Server.Transport;
 
 namespace Tessera.Server.Hosting;
@@ -41,6 +42,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<ProjectKeys>();
 
         StorageRegistration.AddStores(services, configuration);
+        TelemetryRegistration.AddTelemetry(services, configuration);
         services.AddSingleton<MetadataReadiness>();
         services.AddSingleton<StoreClockSynchronizer>();
         services.AddHostedService(provider => provider.GetRequiredService<StoreClockSynchronizer>());

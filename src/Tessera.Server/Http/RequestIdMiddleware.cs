@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.Features;
+using Tessera.Server.Telemetry;
 
 namespace Tessera.Server.Http;
 
@@ -15,6 +17,8 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.Headers[HeaderName] = context.TraceIdentifier;
+        // The server span (there is one only while a tracer listens) carries it too, so a trace and a log line meet.
+        Activity.Current?.SetTag(TesseraTelemetry.RequestIdAttribute, context.TraceIdentifier);
         return next(context);
     }
 

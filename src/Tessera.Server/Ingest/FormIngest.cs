@@ -1,5 +1,6 @@
 using Tessera.Domain;
 using Tessera.Server.Http;
+using Tessera.Server.Telemetry;
 using Tessera.Storage;
 
 namespace Tessera.Server.Ingest;
@@ -17,6 +18,7 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, ILogger<For
     /// </summary>
     public async Task<IngestedForm> ReadAsync(HttpRequest request, string fileField, long maxBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
     {
+        tooLarge = PartRefusalFilter.MarkedTooLarge(tooLarge);
         var maxFormBytes = maxBytes + BodyLimits.FormOverheadBytes;
         if (request.ContentLength > maxFormBytes)
         {

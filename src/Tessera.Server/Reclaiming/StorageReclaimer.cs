@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tessera.Server.Hosting;
+using Tessera.Server.Telemetry;
 using Tessera.Storage;
 
 namespace Tessera.Server.Reclaiming;
@@ -11,7 +12,7 @@ namespace Tessera.Server.Reclaiming;
 /// </summary>
 internal sealed class StorageReclaimer(
     IMetadataStore metadata, IBlobStore blobs, ReclaimSignal signal, UploadClock clock, IOptions<TesseraOptions> options,
-    MetadataReadiness readiness, MissingBlobs missingBlobs, ILogger<StorageReclaimer> logger)
+    MetadataReadiness readiness, MissingBlobs missingBlobs, TesseraMetrics metrics, ILogger<StorageReclaimer> logger)
     : BackgroundService
 {
     private const int GarbageBatch = 500;
@@ -39,6 +40,7 @@ internal sealed class StorageReclaimer(
             {
                 if (clock.UtcNow >= nextSweep)
                 {
+                    metrics.SweepRan();
                     await ExpireOverdueAsync(stoppingToken);
                     if (++sweepsSinceReconcile >= _options.ReconcileEverySweeps)
                     {
@@ -71,9 +73,9 @@ internal sealed class StorageReclaimer(
     internal async Task ExpireOverdueAsync(CancellationToken cancellationToken)
     {
         var expired = await metadata.ExpireOverdueAsync(clock.Now, cancellationToken);
-        if (expired > 0)
+        if (expired.Count > 0)
         {
-            logger.Expired(expired);
+            logger.Expired(expired.Uploads, expired.Files);
         }
     }
 
@@ -88,6 +90,7 @@ internal sealed class StorageReclaimer(
             }
 
             await metadata.ForgetGarbageAsync(garbage, cancellationToken);
+            metrics.BlobsReclaimed(garbage.Count);
             logger.GarbageDeleted(garbage.Count);
             if (garbage.Count < GarbageBatch)
             {
@@ -117,6 +120,7 @@ internal sealed class StorageReclaimer(
         }
 
         var unfinished = await blobs.DeleteUnfinishedAsync(cutoff, cancellationToken);
+        metrics.BlobsReclaimed(orphans + unfinished);
         logger.Reconciled(orphans, unfinished);
         await FindRecordsWithoutBlobsAsync(referencedBefore, stored, cancellationToken);
     }

@@ -62,7 +62,7 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         inner.DeleteFileAsync(projectId, fileId, now, cancellationToken);
 
-    public Task<int> ExpireOverdueAsync(long now, CancellationToken cancellationToken) => inner.ExpireOverdueAsync(now, cancellationToken);
+    public Task<ExpiryOutcome> ExpireOverdueAsync(long now, CancellationToken cancellationToken) => inner.ExpireOverdueAsync(now, cancellationToken);
 
     public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) => inner.ListGarbageAsync(max, cancellationToken);
 
@@ -72,4 +72,6 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) => inner.ListReferencedBlobKeysAsync(cancellationToken);
 
     public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) => inner.IsBlobReferencedAsync(blobKey, cancellationToken);
+
+    public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) => inner.SummarizePendingUploadsAsync(cancellationToken);
 }

@@ -13,8 +13,8 @@ public abstract partial class MetadataStoreContract
         var kept = await AddPartAsync(current, 10);
         var later = overdue.ExpiresAt;
 
-        Assert.Equal(1, await Store.ExpireOverdueAsync(later, Token));
-        Assert.Equal(0, await Store.ExpireOverdueAsync(later, Token));
+        Assert.Equal(new ExpiryOutcome(1, 0), await Store.ExpireOverdueAsync(later, Token));
+        Assert.Equal(new ExpiryOutcome(0, 0), await Store.ExpireOverdueAsync(later, Token));
 
         Assert.Equal(UploadStatus.Expired, (await Store.FindUploadAsync(Project, overdue.Id, Token))?.Status);
         Assert.Equal(UploadStatus.Pending, (await Store.FindUploadAsync(Project, current.Id, Token))?.Status);
@@ -29,8 +29,8 @@ public abstract partial class MetadataStoreContract
         var (lasting, _) = await CreateFileAsync(NewFile(createdAt: Now));
         var later = expiring.ExpiresAt!.Value;
 
-        Assert.Equal(1, await Store.ExpireOverdueAsync(later, Token));
-        Assert.Equal(0, await Store.ExpireOverdueAsync(later, Token));
+        Assert.Equal(new ExpiryOutcome(0, 1), await Store.ExpireOverdueAsync(later, Token));
+        Assert.Equal(new ExpiryOutcome(0, 0), await Store.ExpireOverdueAsync(later, Token));
 
         Assert.Equal([expiringBlob], await AllGarbageAsync());
         Assert.Equal([lasting.Id], (await Store.ListFilesAsync(Project, new FileListQuery(null, 10, ListOrder.Descending, null), later, Token))!.Files.Select(f => f.Id));
@@ -43,7 +43,7 @@ public abstract partial class MetadataStoreContract
         await AddPartAsync(upload, 10);
         await CreateFileAsync(NewFile(createdAt: Now, expiresAt: Now + 60));
 
-        Assert.Equal(0, await Store.ExpireOverdueAsync(upload.ExpiresAt - 1, Token));
+        Assert.Equal(new ExpiryOutcome(0, 0), await Store.ExpireOverdueAsync(upload.ExpiresAt - 1, Token));
         Assert.Empty(await AllGarbageAsync());
     }
 

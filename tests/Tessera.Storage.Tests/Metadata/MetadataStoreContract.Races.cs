@@ -144,7 +144,7 @@ public abstract partial class MetadataStoreContract
     /// <summary>One round of a sweeper as the host runs it: expire what is due, then free garbage in batches until none is left.</summary>
     private static async Task<(int Expired, HashSet<string> Freed)> SweepAsync(IMetadataStore store, long now)
     {
-        var expired = await store.ExpireOverdueAsync(now, Token);
+        var expired = (await store.ExpireOverdueAsync(now, Token)).Count;
         var freed = new HashSet<string>();
         while (await store.ListGarbageAsync(4, Token) is { Count: > 0 } batch)
         {

@@ -1,0 +1,121 @@
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Tessera.Server.Hosting;
+using Tessera.Storage;
+
+namespace Tessera.Server.Telemetry;
+
+/// <summary>
+/// Registers Tessera's instruments and store decorators always (they cost a branch while nobody listens), and the
+/// OpenTelemetry SDK only when a setting asks for Prometheus or OTLP, so that with both off nothing is collected.
+/// </summary>
+public static class TelemetryRegistration
+{
+    /// <summary>The share of requests that start a trace when <c>OTEL_TRACES_SAMPLER</c> is not set.</summary>
+    public const double DefaultTraceRatio = 0.1;
+
+    private const string SamplerVariable = "OTEL_TRACES_SAMPLER";
+
+    /// <summary>Call after the stores are registered: the decorators wrap whichever ones were picked.</summary>
+    public static void AddTelemetry(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMetrics();
+        services.AddSingleton<PendingUploadsGauge>();
+        services.AddSingleton<TesseraMetrics>();
+        Decorate<IMetadataStore>(services, (provider, store) => new InstrumentedMetadataStore(store, provider.GetRequiredService<TesseraMetrics>()));
+        Decorate<IBlobStore>(services, (provider, store) => new InstrumentedBlobStore(store, provider.GetRequiredService<TesseraMetrics>()));
+
+        var settings = Read(configuration);
+        var otlp = TelemetryOptions.OtlpRequested(settings, configuration);
+        if (!settings.Prometheus.Enabled && !otlp)
+        {
+            return;
+        }
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "tessera"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddTesseraInstrumentation();
+                if (settings.Prometheus.Enabled)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter(exporter => PointAt(exporter, settings.Otlp.Endpoint, "v1/metrics"));
+                }
+            });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddTesseraInstrumentation().AddOtlpExporter(exporter => PointAt(exporter, settings.Otlp.Endpoint, "v1/traces"));
+                // Keeping every trace of a busy server costs more than it tells (bench/ops.sh measured it): one request in
+                // ten starts a trace unless the standard variable says otherwise; a caller's sampled trace is always kept.
+                if (string.IsNullOrWhiteSpace(configuration[SamplerVariable]))
+                {
+                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(DefaultTraceRatio)));
+                }
+            });
+        }
+    }
+
+    /// <summary>Tessera's meter, ASP.NET Core's and the runtime's.</summary>
+    public static MeterProviderBuilder AddTesseraInstrumentation(this MeterProviderBuilder metrics) =>
+        metrics.AddMeter(TesseraTelemetry.Name).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
+
+    /// <summary>Spans around store calls and ASP.NET Core's server spans, scrapes of <c>/metrics</c> left out.</summary>
+    public static TracerProviderBuilder AddTesseraInstrumentation(this TracerProviderBuilder tracing) =>
+        tracing.AddSource(TesseraTelemetry.Name)
+            .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !MetricsEndpoint.IsScrape(http.Request));
+
+    /// <summary>The <c>Tessera:Telemetry</c> settings straight from configuration, for what is decided before the options exist.</summary>
+    /// <exception cref="StartupException">A value does not convert (a port that is not a number).</exception>
+    public static TelemetryOptions Read(IConfiguration configuration)
+    {
+        var settings = new TelemetryOptions();
+        try
+        {
+            configuration.GetSection(TelemetryOptions.SectionName).Bind(settings);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new StartupException(StartupProblem.Configuration, exception.Message, exception);
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// Tessera's endpoint setting is a base URL like <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>: over HTTP each signal goes
+    /// to its own path under it. Without the setting the exporter keeps what the standard variables said.
+    /// </summary>
+    private static void PointAt(OtlpExporterOptions exporter, string? endpoint, string signalPath)
+    {
+        // A malformed URL is reported by TesseraOptionsValidator, which names the setting.
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var url))
+        {
+            return;
+        }
+
+        exporter.Endpoint = exporter.Protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(new Uri(url.ToString().TrimEnd('/') + "/"), signalPath) : url;
+    }
+
+    /// <summary>Replaces the last registration of <typeparamref name="TService"/> with <paramref name="decorate"/> around it.</summary>
+    private static void Decorate<TService>(IServiceCollection services, Func<IServiceProvider, TService, TService> decorate)
+        where TService : class
+    {
+        var registered = services.Last(descriptor => descriptor.ServiceType == typeof(TService) && !descriptor.IsKeyedService);
+        services.Remove(registered);
+        services.AddSingleton(provider => decorate(provider, (TService)Create(registered, provider)));
+    }
+
+    private static object Create(ServiceDescriptor descriptor, IServiceProvider provider) =>
+        descriptor.ImplementationInstance
+        ?? descriptor.ImplementationFactory?.Invoke(provider)
+        ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!);
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using Tessera.Server.Telemetry;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests.Telemetry;
+
+/// <summary>
+/// Tessera's tracing (its store spans and ASP.NET Core's server span) exported in memory: every store call of a
+/// request is a span of that request's trace, carrying the request id the response header gave.
+/// </summary>
+public sealed class TracingTests
+{
+    [Fact]
+    public async Task Every_store_call_of_a_part_upload_is_a_span_carrying_the_request_id_of_the_response()
+    {
+        var spans = new LockedCollection<Activity>();
+        await using var server = await TesseraTestServer.StartAsync(configureServices: services =>
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddTesseraInstrumentation().AddInMemoryExporter(spans)));
+        using var client = server.CreateClient();
+        var uploadId = (await client.CreateUploadAsync(3)).Id();
+
+        using var part = await client.PostPartAsync(uploadId, [1, 2, 3]);
+        await part.ShouldSucceedAsync();
+        var requestId = part.Headers.GetValues("x-request-id").Single();
+
+        Activity? request = null;
+        await Eventually.HoldsAsync(() =>
+        {
+            request = spans.Snapshot().SingleOrDefault(span => span.Kind == ActivityKind.Server && RequestIdOf(span) == requestId);
+            return request is not null;
+        }, "the server span of the part's request is exported");
+
+        var inTrace = spans.Snapshot().Where(span => span.TraceId == request!.TraceId && span.Source.Name == TesseraTelemetry.Name).ToList();
+        var operations = inTrace.OrderBy(span => span.StartTimeUtc).Select(span => span.DisplayName).ToList();
+        Assert.Subset(operations.ToHashSet(), new HashSet<string> { "metadata FindUpload", "blobs Write", "metadata AddPart" });
+        Assert.All(inTrace, span =>
+        {
+            Assert.Equal(requestId, RequestIdOf(span));
+            Assert.Equal(request!.SpanId, span.ParentSpanId);
+            Assert.NotNull(span.GetTagItem(TesseraTelemetry.OperationAttribute));
+            Assert.Contains(span.GetTagItem(TesseraTelemetry.StoreAttribute), new object[] { "metadata", "blobs" });
+        });
+
+        // The store calls of other requests carry their own ids, never this one.
+        Assert.DoesNotContain(spans.Snapshot(), span => span.TraceId != request!.TraceId && RequestIdOf(span) == requestId);
+    }
+
+    private static string? RequestIdOf(Activity span) => span.GetTagItem(TesseraTelemetry.RequestIdAttribute) as string;
+}
