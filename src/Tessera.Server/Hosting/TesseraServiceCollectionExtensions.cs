@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Tessera.Domain;
+using Tessera.Server.Apis;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
@@ -57,6 +58,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<MissingBlobs>();
         services.AddHostedService<StorageReclaimer>();
         services.AddTesseraOpenApi();
+        services.AddStoreHealthChecks();
         return services;
     }
 
