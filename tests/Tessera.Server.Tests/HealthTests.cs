@@ -68,7 +68,7 @@ public sealed class HealthTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "This test mounts a tmpfs and remounts it read-only, which needs Linux.");
         var mountPoint = Directory.CreateTempSubdirectory("tessera-readonly-").FullName;
-        var (mounted, refusal) = await RunAsync("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint);
+        var (mounted, refusal, _) = await RunAsync("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint);
         if (!mounted)
         {
             Directory.Delete(mountPoint);
@@ -84,7 +84,7 @@ public sealed class HealthTests
             using var client = new HttpClient { BaseAddress = server.Root };
             await ShouldBeHealthyAsync(client);
 
-            var (remounted, why) = await RunAsync("mount", "-o", "remount,ro", mountPoint);
+            var (remounted, why, _) = await RunAsync("mount", "-o", "remount,ro", mountPoint);
             Assert.True(remounted, $"mount -o remount,ro {mountPoint} failed: {why}");
             await ShouldBeLiveAsync(client);
             var checks = await ShouldBeUnhealthyAsync(client);
@@ -93,7 +93,7 @@ public sealed class HealthTests
             Assert.Equal("ok", checks.GetProperty("metadata").GetProperty("status").GetString());
             await ShouldBeLiveAsync(client);
 
-            (remounted, why) = await RunAsync("mount", "-o", "remount,rw", mountPoint);
+            (remounted, why, _) = await RunAsync("mount", "-o", "remount,rw", mountPoint);
             Assert.True(remounted, $"mount -o remount,rw {mountPoint} failed: {why}");
             await WaitUntilHealthyAsync(client);
             await ShouldBeLiveAsync(client);
@@ -102,6 +102,58 @@ public sealed class HealthTests
         {
             await RunAsync("umount", "-l", mountPoint);
             Directory.Delete(mountPoint, recursive: true);
+        }
+    }
+
+    [Fact]
+    [Trait(StorageTraits.Name, StorageTraits.Embedded)]
+    public async Task With_the_data_folder_turned_read_only_by_a_disk_error_healthz_answers_503_naming_both_embedded_stores()
+    {
+        // What a disk error does to ext4 mounted errors=remount-ro: the kernel makes it read-only at once, even with
+        // files open for writing (SQLite's database), which a remount by hand refuses. ext4's trigger_fs_error raises
+        // such an error on purpose.
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "This test mounts an ext4 image on a loop device, which needs Linux.");
+        var folder = Directory.CreateTempSubdirectory("tessera-ext4-").FullName;
+        var image = Path.Combine(folder, "disk.img");
+        var mountPoint = Directory.CreateDirectory(Path.Combine(folder, "data")).FullName;
+        await using (var file = File.Create(image))
+        {
+            file.SetLength(32 << 20);
+        }
+
+        var (formatted, formatRefusal, _) = await RunAsync("mkfs.ext4", "-q", "-F", image);
+        var (mounted, mountRefusal, _) = formatted ? await RunAsync("mount", "-o", "loop,errors=remount-ro", image, mountPoint) : (false, formatRefusal, "");
+        if (!mounted)
+        {
+            Directory.Delete(folder, recursive: true);
+            Assert.Skip($"Making an ext4 file system on a loop device was refused (it needs mkfs.ext4, loop devices and root; CI runs as root): {mountRefusal}");
+        }
+
+        try
+        {
+            await using var server = await TesseraTestServer.StartAsync(dataPath: mountPoint, settings: new Dictionary<string, string>
+            {
+                ["Tessera:Metadata:Provider"] = "Sqlite",
+                ["Tessera:Blobs:Provider"] = "Folder",
+            });
+            using var client = new HttpClient { BaseAddress = server.Root };
+            await ShouldBeHealthyAsync(client);
+
+            var device = Path.GetFileName((await RunAsync("findmnt", "-n", "-o", "SOURCE", mountPoint)).Output);
+            await File.WriteAllTextAsync($"/sys/fs/ext4/{device}/trigger_fs_error", "health test", Token);
+            await ShouldBeLiveAsync(client);
+            var checks = await ShouldBeUnhealthyAsync(client);
+            Assert.Equal("unavailable", checks.GetProperty("metadata").GetProperty("status").GetString());
+            Assert.StartsWith("The metadata database cannot be used", checks.GetProperty("metadata").GetProperty("error").GetString());
+            Assert.Equal("unavailable", checks.GetProperty("blobs").GetProperty("status").GetString());
+            Assert.Contains("Read-only file system", checks.GetProperty("blobs").GetProperty("error").GetString());
+            await ShouldBeLiveAsync(client);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await RunAsync("umount", "-l", mountPoint);
+            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -160,7 +212,7 @@ public sealed class HealthTests
         }
     }
 
-    private static async Task<(bool Succeeded, string Error)> RunAsync(string command, params string[] arguments)
+    private static async Task<(bool Succeeded, string Error, string Output)> RunAsync(string command, params string[] arguments)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in arguments)
@@ -169,8 +221,9 @@ public sealed class HealthTests
         }
 
         using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(Token);
         var error = await process.StandardError.ReadToEndAsync(Token);
         await process.WaitForExitAsync(Token);
-        return (process.ExitCode == 0, error.Trim());
+        return (process.ExitCode == 0, error.Trim(), (await output).Trim());
     }
 }
