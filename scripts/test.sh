@@ -78,6 +78,11 @@ if [[ $dotnet_status -ne 0 && $dotnet_failed -eq 0 ]]; then
   dotnet_failed=1
 fi
 
+say "the container's server: published with the Dockerfile's command, run as a non-root user, healthy by its HEALTHCHECK"
+container_passed=1
+container_failed=0
+scripts/check-container.sh "$work/container" || { container_passed=0; container_failed=1; }
+
 keys=(--Tessera:Projects:0:Name=alpha --Tessera:Projects:0:Keys:0=sk-alpha-key-0001
       --Tessera:Projects:1:Name=beta --Tessera:Projects:1:Keys:0=sk-beta-key-0002)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
@@ -136,9 +141,9 @@ kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
-passed=$((dotnet_passed + node_passed))
-failed=$((dotnet_failed + node_failed))
+passed=$((dotnet_passed + node_passed + container_passed))
+failed=$((dotnet_failed + node_failed + container_failed))
 echo
-echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed"
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
