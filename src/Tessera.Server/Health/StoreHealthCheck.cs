@@ -7,7 +7,8 @@ namespace Tessera.Server.Health;
 /// <summary>
 /// One store's health: its own check (<see cref="IMetadataStore.CheckHealthAsync"/>,
 /// <see cref="IBlobStore.CheckHealthAsync"/>), run within a deadline, its failure turned into an unhealthy result
-/// whose description says why in words an operator can act on.
+/// whose description says why in words an operator can act on. ASP.NET Core's health check service logs each
+/// unhealthy result with that description, so the checks do not log it again.
 /// </summary>
 internal abstract class StoreHealthCheck(StoreKind store, ILogger logger) : IHealthCheck
 {
@@ -28,14 +29,11 @@ internal abstract class StoreHealthCheck(StoreKind store, ILogger logger) : IHea
         }
         catch (StorageException failure)
         {
-            logger.Unhealthy(Name, failure.Message);
             return HealthCheckResult.Unhealthy(failure.Message, data: Details());
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var reason = $"The {Name} store did not answer within {Deadline.TotalSeconds:0} s.";
-            logger.Unhealthy(Name, reason);
-            return HealthCheckResult.Unhealthy(reason, data: Details());
+            return HealthCheckResult.Unhealthy($"The {Name} store did not answer within {Deadline.TotalSeconds:0} s.", data: Details());
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
