@@ -142,7 +142,10 @@ public sealed class HealthTests
             var device = Path.GetFileName((await RunAsync("findmnt", "-n", "-o", "SOURCE", mountPoint)).Output);
             await File.WriteAllTextAsync($"/sys/fs/ext4/{device}/trigger_fs_error", "health test", Token);
             await ShouldBeLiveAsync(client);
-            var checks = await ShouldBeUnhealthyAsync(client);
+            // The kernel finishes turning the file system read-only in the background, a moment after the error.
+            var checks = await WaitUntilUnhealthyAsync(client, checks =>
+                checks.GetProperty("metadata").GetProperty("status").GetString() == "unavailable"
+                && checks.GetProperty("blobs").GetProperty("status").GetString() == "unavailable");
             Assert.Equal("unavailable", checks.GetProperty("metadata").GetProperty("status").GetString());
             Assert.StartsWith("The metadata database cannot be used", checks.GetProperty("metadata").GetProperty("error").GetString());
             Assert.Equal("unavailable", checks.GetProperty("blobs").GetProperty("status").GetString());
@@ -193,6 +196,26 @@ public sealed class HealthTests
         var body = JsonDocument.Parse(text).RootElement;
         Assert.Equal("unavailable", body.GetProperty("status").GetString());
         return body.GetProperty("checks").Clone();
+    }
+
+    /// <summary>Asks <c>/healthz</c> until it answers 503 with checks that satisfy <paramref name="expected"/>, and answers them.</summary>
+    private static async Task<JsonElement> WaitUntilUnhealthyAsync(HttpClient client, Func<JsonElement, bool> expected)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await client.GetAsync("healthz", Token);
+            var text = await response.Content.ReadAsStringAsync(Token);
+            var body = JsonDocument.Parse(text).RootElement;
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && expected(body.GetProperty("checks")))
+            {
+                Assert.Equal("unavailable", body.GetProperty("status").GetString());
+                return body.GetProperty("checks").Clone();
+            }
+
+            Assert.True(clock.Elapsed < RecoveryBound, $"/healthz still answered {(int)response.StatusCode} {text} {RecoveryBound.TotalSeconds} s after the failure");
+            await Task.Delay(200, Token);
+        }
     }
 
     private static async Task WaitUntilHealthyAsync(HttpClient client)
