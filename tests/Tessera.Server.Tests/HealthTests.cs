@@ -40,6 +40,21 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task A_store_that_never_answers_its_check_is_reported_unavailable_within_the_check_deadline()
+    {
+        var never = new TaskCompletionSource();
+        await using var server = await TesseraTestServer.StartAsync(configureServices: services => services.WrapInFaults<IMetadataStore>());
+        server.Faults<IMetadataStore>().Substitute = method => method == nameof(IMetadataStore.CheckHealthAsync) ? never.Task : null;
+        using var client = new HttpClient { BaseAddress = server.Root };
+
+        var checks = await ShouldBeUnhealthyAsync(client);
+
+        Assert.Equal("unavailable", checks.GetProperty("metadata").GetProperty("status").GetString());
+        Assert.Equal("The metadata store did not answer within 5 s.", checks.GetProperty("metadata").GetProperty("error").GetString());
+        Assert.Equal("ok", checks.GetProperty("blobs").GetProperty("status").GetString());
+    }
+
+    [Fact]
     [Trait(StorageTraits.Name, StorageTraits.Embedded)]
     public async Task With_PostgreSQL_stopped_healthz_answers_503_naming_metadata_and_200_once_it_is_back_while_livez_answers_200_all_along()
     {
