@@ -5,7 +5,7 @@
 # The server gets a network namespace of its own, so it listens on the image's port 8080 whatever else this machine
 # runs, and the health check runs unchanged. Needs root (CI runs as root): otherwise it says so and skips.
 #
-# Usage: scripts/check-container.sh [WORK_DIR]   (default: a new temporary folder, removed at the end)
+# Usage: scripts/check-container.sh   (works in a temporary folder of its own, removed at the end)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { printf '[check-container] %s\n' "$*" >&2; }
@@ -29,7 +29,12 @@ if [[ ${1:-} == --inside ]]; then
       healthy=1
       break
     fi
-    kill -0 "$server" 2>/dev/null || break
+    if ! kill -0 "$server" 2>/dev/null; then
+      status=0; wait "$server" || status=$?
+      say "the published server stopped (exit status $status) before it reported healthy; its log:"
+      cat "$work/server.log" >&2
+      exit 1
+    fi
     sleep 0.5
   done
   kill "$server" 2>/dev/null || true
@@ -52,12 +57,10 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 0
 fi
 
-work=${1:-}
-if [[ -z "$work" ]]; then
-  work=$(mktemp -d -t tessera-container-XXXXXX)
-  trap 'rm -rf "$work"' EXIT
-fi
-mkdir -p "$work"
+# A folder of its own under the system's temporary folder, which the user can reach (a caller's private folder,
+# mode 700, would keep the user from the executable).
+work=$(mktemp -d -t tessera-container-XXXXXX)
+trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
 rid=$(dotnet --info | awk '$1 == "RID:" {print $2; exit}')
@@ -72,6 +75,8 @@ user=tessera
 id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
 mkdir -p "$work/data" "$work/home"
 chown "$user" "$work/data" "$work/home"
+runuser -u "$user" -- test -x "$work/app/Tessera.Server" \
+  || { say "$user cannot run $work/app/Tessera.Server: a folder above it is closed to other users"; exit 1; }
 
 # The HEALTHCHECK's CMD, exactly as the Dockerfile gives it (a JSON array, possibly after a line continuation).
 mapfile -d '' health < <(node -e '

@@ -78,11 +78,6 @@ if [[ $dotnet_status -ne 0 && $dotnet_failed -eq 0 ]]; then
   dotnet_failed=1
 fi
 
-say "the container's server: published with the Dockerfile's command, run as a non-root user, healthy by its HEALTHCHECK"
-container_passed=1
-container_failed=0
-scripts/check-container.sh "$work/container" || { container_passed=0; container_failed=1; }
-
 keys=(--Tessera:Projects:0:Name=alpha --Tessera:Projects:0:Keys:0=sk-alpha-key-0001
       --Tessera:Projects:1:Name=beta --Tessera:Projects:1:Keys:0=sk-beta-key-0002)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
@@ -107,6 +102,11 @@ run_node_suite() {
   node_passed=$((node_passed + passed))
   node_failed=$((node_failed + failed))
 }
+
+say "the container's server: published with the Dockerfile's command, run as a non-root user, healthy by its HEALTHCHECK"
+container_passed=1
+container_failed=0
+scripts/check-container.sh || { container_passed=0; container_failed=1; }
 
 say "Node suite (official openai package), on SQLite and a data folder"
 ensure_node
