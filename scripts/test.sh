@@ -103,6 +103,11 @@ run_node_suite() {
   node_failed=$((node_failed + failed))
 }
 
+say "the container's server: published with the Dockerfile's command, run as a non-root user, healthy by its HEALTHCHECK"
+container_passed=1
+container_failed=0
+scripts/check-container.sh || { container_passed=0; container_failed=1; }
+
 say "Node suite (official openai package), on SQLite and a data folder"
 ensure_node
 port=$(free_port 18080)
@@ -136,9 +141,9 @@ kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
-passed=$((dotnet_passed + node_passed))
-failed=$((dotnet_failed + node_failed))
+passed=$((dotnet_passed + node_passed + container_passed))
+failed=$((dotnet_failed + node_failed + container_failed))
 echo
-echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed"
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

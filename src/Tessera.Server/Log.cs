@@ -51,8 +51,8 @@ internal static partial class Log
     [LoggerMessage(43, LogLevel.Error, "Request {RequestId} ({Method} {Path}) found that a stored record names blob {BlobKey}, which is missing from the blob store")]
     public static partial void BlobMissing(this ILogger logger, string requestId, string method, string path, string blobKey);
 
-    [LoggerMessage(44, LogLevel.Warning, "Health check: the {Store} store is unavailable: {Reason}")]
-    public static partial void Unhealthy(this ILogger logger, string store, string reason);
+    // Event id 44 is not reused, so that an id keeps one meaning across versions. A store a health check finds
+    // unavailable is logged by ASP.NET Core's health check service (DefaultHealthCheckService, at Error, with why).
 
     [LoggerMessage(45, LogLevel.Error, "Health check of the {Store} store failed unexpectedly")]
     public static partial void HealthCheckFailed(this ILogger logger, Exception exception, string store);

@@ -197,12 +197,20 @@ public sealed partial class FileSystemBlobStore : IBlobStore
         return deleted;
     }));
 
+    /// <remarks>
+    /// A real write, not a look: a file system remounted read-only (after a disk error, say) still answers a stat. The
+    /// probe is written in tmp/ and renamed into blobs/, as a large part is, so either folder refusing is noticed.
+    /// </remarks>
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
-        var probe = Path.Combine(_temporaryPath, $"health.{Guid.NewGuid():N}.tmp");
+        // Named as an unfinished write, so a probe a crash left behind is never taken for a blob and is swept.
+        var name = $"health.{Guid.NewGuid():N}{UnfinishedSuffix}";
+        var probe = Path.Combine(_temporaryPath, name);
+        var moved = Path.Combine(_blobsPath, name);
         try
         {
             await File.WriteAllBytesAsync(probe, [1], cancellationToken);
+            File.Move(probe, moved);
         }
         catch (Exception exception) when (DiskFailures.IsDiskFailure(exception))
         {
@@ -212,6 +220,7 @@ public sealed partial class FileSystemBlobStore : IBlobStore
         finally
         {
             TryDelete(probe);
+            TryDelete(moved);
         }
     }
 

@@ -46,9 +46,16 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
         }, cancellationToken);
     }
 
-    /// <remarks>Through the writer, so a writer that cannot take the write lock or reach the disk is reported too.</remarks>
+    /// <remarks>
+    /// A real write through the writer, committed to disk like any other: a writer that cannot take the write lock, or
+    /// a file system that has turned read-only or stopped taking writes, is reported; a read alone would still succeed.
+    /// </remarks>
     public Task CheckHealthAsync(CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction, token) => ScalarAsync(connection, transaction, "SELECT count(*) FROM uploads WHERE 0;", [], token), cancellationToken);
+        WriteAsync((connection, transaction, token) => ExecuteAsync(connection, transaction,
+            """
+            INSERT INTO health_probe (id, checked_at) VALUES (1, CAST(strftime('%s', 'now') AS INTEGER))
+            ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at;
+            """, [], token), cancellationToken);
 
     /// <summary>One machine, one clock: an embedded database has no clock of its own to share.</summary>
     public Task<DateTimeOffset> ReadClockAsync(CancellationToken cancellationToken) => Task.FromResult(DateTimeOffset.UtcNow);

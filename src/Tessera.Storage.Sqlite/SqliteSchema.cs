@@ -64,6 +64,14 @@ internal static class SqliteSchema
             since INTEGER NOT NULL
         );
         """,
+        """
+        -- One row that the health check rewrites: a real write, since a read still succeeds on a file system that has
+        -- turned read-only.
+        CREATE TABLE health_probe (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            checked_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -17,13 +17,20 @@ public sealed class MetadataReadiness
 
     internal void MarkFailed(Exception exception) => _ready.TrySetException(exception);
 
+    /// <summary>Endpoint metadata of an endpoint that touches no store (<c>/livez</c>), so the gate lets it through at once.</summary>
+    public static readonly object NotNeeded = new NotNeededMarker();
+
     /// <summary>The first middleware: holds a request until the store is ready (a completed check once it is).</summary>
     internal static Func<HttpContext, RequestDelegate, Task> Gate(MetadataReadiness readiness) =>
-        (context, next) => readiness.IsReady ? next(context) : WaitThenContinueAsync(readiness, context, next);
+        (context, next) => readiness.IsReady || context.GetEndpoint()?.Metadata.GetMetadata<NotNeededMarker>() is not null
+            ? next(context)
+            : WaitThenContinueAsync(readiness, context, next);
 
     private static async Task WaitThenContinueAsync(MetadataReadiness readiness, HttpContext context, RequestDelegate next)
     {
         await readiness.WaitAsync(context.RequestAborted);
         await next(context);
     }
+
+    private sealed class NotNeededMarker;
 }

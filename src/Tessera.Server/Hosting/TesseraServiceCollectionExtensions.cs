@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Tessera.Domain;
+using Tessera.Server.Apis;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
@@ -59,6 +60,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<MissingBlobs>();
         services.AddHostedService<StorageReclaimer>();
         services.AddTesseraOpenApi();
+        services.AddStoreHealthChecks();
         return services;
     }
 
