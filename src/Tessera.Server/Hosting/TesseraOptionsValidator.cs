@@ -70,6 +70,8 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");
         }
 
+        RateLimits(options.RateLimits, "Tessera:RateLimits", failures);
+
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Projects.Count; i++)
         {
@@ -79,10 +81,12 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
                 failures.Add($"Tessera:Projects:{i}:Name must be set.");
             }
 
-            if (project.Keys.Count == 0)
+            if (project.Keys.Count == 0 && project.KeyFiles.Count == 0)
             {
-                failures.Add($"Tessera:Projects:{i}:Keys must hold at least one key.");
+                failures.Add($"Tessera:Projects:{i}:Keys or Tessera:Projects:{i}:KeyFiles must hold at least one key.");
             }
+
+            RateLimits(project.RateLimits, $"Tessera:Projects:{i}:RateLimits", failures);
 
             for (var k = 0; k < project.Keys.Count; k++)
             {
@@ -98,6 +102,14 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RateLimits(RateLimitOptions limits, string section, List<string> failures)
+    {
+        if (limits.RequestsPerSecond < 1 || limits.ConcurrentParts < 1)
+        {
+            failures.Add($"{section}:RequestsPerSecond and ConcurrentParts must be at least 1 when set.");
+        }
     }
 
     private static void PostgresConnection(MetadataStoreOptions metadata, List<string> failures)

@@ -20,6 +20,9 @@ public static class TesseraServiceCollectionExtensions
         services.AddOptions<TesseraOptions>()
             .Configure(options => BindOrExplain(configuration.GetSection(TesseraOptions.SectionName), options))
             .ValidateOnStart();
+        // IOptionsMonitor<TesseraOptions> follows the configuration (a settings file changed, say): keys and rate limits reload.
+        services.AddSingleton<IOptionsChangeTokenSource<TesseraOptions>>(new ConfigurationChangeTokenSource<TesseraOptions>(configuration));
+        services.AddHostedService<SettingsReloadCheck>();
         // The host's shutdown timeout is the grace that requests in flight get (GracefulShutdown says so in the log).
         services.AddOptions<HostOptions>().Configure<IOptions<TesseraOptions>>((host, tessera) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(tessera.Value.ShutdownGraceSeconds));
@@ -39,6 +42,8 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton(new UploadClock(TimeProvider.System));
         services.AddSingleton<IIdGenerator, RandomIdGenerator>();
         services.AddSingleton<ProjectKeys>();
+        services.AddHostedService<KeyFileWatcher>();
+        services.AddProjectRateLimiting();
 
         StorageRegistration.AddStores(services, configuration);
         services.AddSingleton<MetadataReadiness>();
