@@ -55,7 +55,7 @@ internal static class ProjectRateLimiting
     {
         var project = context.HttpContext.CallerProject();
         var perSecond = context.HttpContext.RequestServices.GetRequiredService<ProjectKeys>().RateLimitsOf(project).RequestsPerSecond;
-        throw Refusal(context, $"project {project} may send {perSecond} requests a second to this server");
+        throw Refusal(context, $"project {project} may send {perSecond} {(perSecond == 1 ? "request" : "requests")} a second to this server");
     }
 
     /// <summary>
@@ -98,7 +98,7 @@ internal static class ProjectRateLimiting
         {
             var project = context.HttpContext.CallerProject();
             var parts = context.HttpContext.RequestServices.GetRequiredService<ProjectKeys>().RateLimitsOf(project).ConcurrentParts;
-            throw Refusal(context, $"project {project} may send {parts} parts at once to this server");
+            throw Refusal(context, $"project {project} may send {parts} {(parts == 1 ? "part" : "parts")} at once to this server");
         }
     }
 }
