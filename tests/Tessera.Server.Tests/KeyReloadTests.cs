@@ -149,6 +149,16 @@ public sealed class KeyReloadTests : IDisposable
         Assert.Contains($"Tessera:Projects:0:KeyFiles:0: the key file {missing} cannot be read", failure.Message);
     }
 
+    [Fact]
+    public void A_settings_file_that_does_not_exist_stops_the_server_with_exit_code_2_naming_it()
+    {
+        var failure = Assert.Throws<StartupException>(() => TesseraApp.Build([
+            "--urls=http://127.0.0.1:0", $"--Tessera:DataPath={Path.Combine(_folder.FullName, "data")}", $"--Tessera:SettingsFile={SettingsPath}"]));
+
+        Assert.Equal(2, failure.ExitCode);
+        Assert.Equal($"Tessera:SettingsFile: the settings file {SettingsPath} does not exist.", failure.Message);
+    }
+
     public void Dispose()
     {
         try
