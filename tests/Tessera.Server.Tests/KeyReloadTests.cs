@@ -72,6 +72,22 @@ public sealed class KeyReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_settings_file_caught_not_valid_JSON_keeps_its_last_settings_and_says_so_in_the_log()
+    {
+        WriteSettings(Projects(("alpha", TesseraTestServer.KeyA), ("gamma", KeyC)));
+        await using var server = await StartWithSettingsFileAsync();
+        using var gamma = server.CreateClient(KeyC);
+
+        Replace(SettingsPath, """{"Tessera": {"Projects": [""");
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_logs.Entries.Any(e => e.Level == LogLevel.Error && e.Message.Contains("settings.json is not valid JSON"))),
+            "the unreadable settings file is logged", ReloadBound);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(gamma));
+        Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains("does not fall back to open mode"));
+    }
+
+    [Fact]
     public async Task Rate_limits_changed_in_the_settings_file_take_effect_without_a_restart_and_invalid_ones_are_refused()
     {
         WriteSettings(Projects(("alpha", TesseraTestServer.KeyA)), requestsPerSecond: 1000);

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Primitives;
 namespace Tessera.Server.Hosting;
 
 /// <summary>
-/// Says so in the log when settings reloaded at run time (a changed <see cref="SettingsFile"/>) are not valid.
+/// Says so in the log when settings reloaded at run time (a changed <see cref="SettingsFile"/>) are not valid, or
+/// the settings file could not be parsed.
 /// <see cref="IOptionsMonitor{TOptions}"/> then keeps the last valid ones without a word, so keys and limits stay
 /// as they were; the operator must still hear why the change did not take.
 /// </summary>
@@ -23,6 +24,12 @@ internal sealed class SettingsReloadCheck(IConfiguration configuration, IOptions
 
     private void Check()
     {
+        if (SettingsFile.ReloadFailure(configuration) is { } parseFailure)
+        {
+            logger.SettingsReloadInvalid(parseFailure);
+            return;
+        }
+
         try
         {
             options.Create(Options.DefaultName);

@@ -4,9 +4,6 @@ using Tessera.Server.Hosting;
 
 namespace Tessera.Server.Http;
 
-/// <summary>A project's limits on this node, its own where set and else every project's; null is unlimited.</summary>
-public sealed record ProjectRateLimits(int? RequestsPerSecond, int? ConcurrentParts);
-
 /// <summary>
 /// One consistent view of the projects, their keys (as SHA-256 digests) and their limits, built from the settings
 /// and the key files they name. <see cref="ProjectKeys"/> swaps a whole new one in when either changes.
