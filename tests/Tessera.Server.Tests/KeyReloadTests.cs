@@ -19,6 +19,8 @@ public sealed class KeyReloadTests : IDisposable
     /// <summary>The settings file is polled every 4 s and the key files every 2 s; a busy machine may be slower.</summary>
     private static readonly TimeSpan ReloadBound = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan KeyFilePoll = TimeSpan.FromSeconds(2);
+
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("tessera-keys-");
     private readonly LogCapture _logs = new();
 
@@ -133,6 +135,27 @@ public sealed class KeyReloadTests : IDisposable
         SwapLikeKubernetes("alpha.keys", FileKey2);
 
         await Eventually.HoldsAsync(async () => await StatusAsync(second) == HttpStatusCode.OK, "the swapped key is accepted", ReloadBound);
+    }
+
+    [Fact]
+    public async Task A_key_file_holding_a_key_too_short_is_refused_once_in_the_log_and_the_last_keys_stay()
+    {
+        var keyFile = Path.Combine(_folder.FullName, "alpha.keys");
+        File.WriteAllText(keyFile, FileKey1);
+        await using var server = await StartWithKeyFileAsync(keyFile);
+        using var client = server.CreateClient(FileKey1);
+
+        File.WriteAllText(keyFile, "short\n");
+
+        await Eventually.HoldsAsync(() => Task.FromResult(Refusals().Count == 1), "the short key is refused in the log", ReloadBound);
+        // A few more polls of the same file add no line.
+        await Task.Delay(3 * KeyFilePoll, TestContext.Current.CancellationToken);
+        Assert.Single(Refusals());
+        Assert.Contains("Tessera:Projects:0:KeyFiles:0", Refusals()[0].Message);
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(client));
+
+        List<LogCapture.Entry> Refusals() =>
+            [.. _logs.Entries.Where(e => e.Level == LogLevel.Error && e.Message.Contains("shorter than 8 characters"))];
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class ProjectKeys : IDisposable
     private readonly ILogger<ProjectKeys> _logger;
     private readonly IDisposable? _subscription;
     private TesseraOptions _options;
+    private string? _lastRefusal;
     private volatile ProjectKeySet _current;
 
     /// <exception cref="StartupException">A key file cannot be read, or holds a key that is not acceptable.</exception>
@@ -84,10 +85,18 @@ public sealed class ProjectKeys : IDisposable
 
             if (problems.Count > 0)
             {
-                _logger.KeysReloadRefused(string.Join(" ", problems));
+                // The key files are read every few seconds: a refusal is logged when it is new, not at every poll.
+                var refusal = string.Join(" ", problems);
+                if (refusal != _lastRefusal)
+                {
+                    _logger.KeysReloadRefused(refusal);
+                    _lastRefusal = refusal;
+                }
+
                 return;
             }
 
+            _lastRefusal = null;
             _options = options;
             if (!next.SameAs(_current))
             {
