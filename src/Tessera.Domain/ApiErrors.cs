@@ -7,6 +7,7 @@ public static class ApiErrors
 {
     public const string InvalidRequest = "invalid_request_error";
     public const string ServerError = "server_error";
+    public const string RateLimitError = "rate_limit_error";
 
     public static TesseraException MissingApiKey() => new(
         HttpStatusCode.Unauthorized, InvalidRequest,
@@ -55,6 +56,11 @@ public static class ApiErrors
     public static TesseraException ServiceUnavailable(string dependency) => new(
         HttpStatusCode.ServiceUnavailable, ServerError,
         $"{dependency} is unavailable right now, so the request was not carried out. Try again in a few seconds.", code: "service_unavailable");
+
+    /// <summary>A project sent more than its limit allows (docs/api.md section 2); <paramref name="what"/> says which limit.</summary>
+    public static TesseraException RateLimited(string what, int retryAfterSeconds) => new(
+        HttpStatusCode.TooManyRequests, RateLimitError,
+        $"Rate limit reached: {what}. Try again in {retryAfterSeconds} s.", code: "rate_limit_exceeded");
 
     public static TesseraException Unexpected(string requestId) => new(
         HttpStatusCode.InternalServerError, ServerError,

@@ -108,4 +108,16 @@ internal static partial class Log
 
     [LoggerMessage(82, LogLevel.Information, "Traces and metrics are sent to the OTLP endpoint {Endpoint}")]
     public static partial void OtlpExporting(this ILogger logger, string endpoint);
+
+    [LoggerMessage(110, LogLevel.Information, "API keys reloaded: {Projects} projects, {Keys} keys")]
+    public static partial void KeysReloaded(this ILogger logger, int projects, int keys);
+
+    [LoggerMessage(111, LogLevel.Error, "The reloaded API keys were refused, so the last ones stay in force: {Reason}")]
+    public static partial void KeysReloadRefused(this ILogger logger, string reason);
+
+    [LoggerMessage(112, LogLevel.Warning, "The key file {Path} cannot be read, so its last {Keys} keys stay in force: {Reason}")]
+    public static partial void KeyFileUnreadable(this ILogger logger, string path, int keys, string reason);
+
+    [LoggerMessage(113, LogLevel.Error, "The reloaded settings are not valid, so the last valid ones stay in force: {Reason}")]
+    public static partial void SettingsReloadInvalid(this ILogger logger, string reason);
 }

@@ -30,6 +30,7 @@ public static class UploadsApi
             .Describe("retrieveUpload", "Tessera's extension: returns the Upload, with its File once completed, so a client that lost its state can find out where it stands.")
             .AnswersJson<UploadObject>().RefusesWith(StatusCodes.Status404NotFound);
         uploads.MapPost("/{uploadId}/parts", AddPartAsync).AddEndpointFilter<PartRefusalFilter>()
+            .RequireRateLimiting(ProjectRateLimiting.ConcurrentPartsPolicy)
             .Describe("addUploadPart", "Adds a Part to an Upload object.")
             .AcceptsMultipart(MultipartForms.AddUploadPart).AnswersJson<UploadPartObject>()
             .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);

@@ -20,6 +20,7 @@ public static class TesseraApp
         // Settings (appsettings.json) are found next to the binary, wherever the server is started from; a relative
         // Tessera:DataPath still means the working directory (see DataFolder.Resolve).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        SettingsFile.AddTo(builder.Configuration);
         var urls = builder.Configuration["urls"] ?? DefaultUrl;
         var telemetry = TelemetryRegistration.Read(builder.Configuration);
         builder.WebHost.UseUrls(MetricsEndpoint.WithManagementPort(urls, telemetry));
@@ -34,6 +35,8 @@ public static class TesseraApp
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<TesseraOptions>>().Value;
         EnsureOpenModeStaysOnLoopback(options, urls, app.Logger);
+        // Reads the key files now, so one that cannot be read stops the server here.
+        app.Services.GetRequiredService<ProjectKeys>();
 
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMetricsEndpoint(telemetry);
@@ -42,6 +45,9 @@ public static class TesseraApp
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
         app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));
+        // The limiter counts per project, so the key that names the project is checked first.
+        app.UseMiddleware<ProjectAuthenticationMiddleware>();
+        app.UseRateLimiter();
 
         app.MapHealthApi();
         app.MapOpenApiDocument();
@@ -54,7 +60,7 @@ public static class TesseraApp
 
     private static void MapTesseraApi(this WebApplication app, RouteGroupBuilder group)
     {
-        group.AddEndpointFilter<ProjectAuthenticationFilter>();
+        group.WithMetadata(RequiresProjectKey.Instance);
         group.MapUploadsApi();
         group.MapFilesApi();
     }

@@ -49,6 +49,9 @@ public sealed class TesseraOptions
     /// <summary>Metrics and traces (<c>Tessera:Telemetry</c>); off by default.</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary>Every project's request limits on this node (<c>Tessera:RateLimits</c>); a project may override them.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
+
     public bool IsOpenMode => Projects.Count == 0;
 }
 
@@ -57,6 +60,22 @@ public sealed class ProjectOptions
     public string Name { get; set; } = "";
 
     public List<string> Keys { get; set; } = [];
+
+    /// <summary>Files that hold more keys, one a line (blank lines and <c>#</c> comments ignored), re-read when they change.</summary>
+    public List<string> KeyFiles { get; set; } = [];
+
+    /// <summary>This project's own limits; a value left unset takes <see cref="TesseraOptions.RateLimits"/>'.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
+}
+
+/// <summary>Limits per project and per node; null is unlimited.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Requests a second, in a token bucket that holds one second's worth, so a burst of that many passes at once.</summary>
+    public int? RequestsPerSecond { get; set; }
+
+    /// <summary>Parts being received at once.</summary>
+    public int? ConcurrentParts { get; set; }
 }
 
 public sealed class SweeperOptions

@@ -72,6 +72,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         }
 
         TelemetrySettings(options.Telemetry, failures);
+        RateLimits(options.RateLimits, "Tessera:RateLimits", failures);
 
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Projects.Count; i++)
@@ -82,10 +83,12 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
                 failures.Add($"Tessera:Projects:{i}:Name must be set.");
             }
 
-            if (project.Keys.Count == 0)
+            if (project.Keys.Count == 0 && project.KeyFiles.Count == 0)
             {
-                failures.Add($"Tessera:Projects:{i}:Keys must hold at least one key.");
+                failures.Add($"Tessera:Projects:{i}:Keys or Tessera:Projects:{i}:KeyFiles must hold at least one key.");
             }
+
+            RateLimits(project.RateLimits, $"Tessera:Projects:{i}:RateLimits", failures);
 
             for (var k = 0; k < project.Keys.Count; k++)
             {
@@ -120,6 +123,14 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
         {
             failures.Add($"Tessera:Telemetry:Otlp:Endpoint must be an http:// or https:// URL, e.g. http://collector:4317; '{endpoint}' is not.");
+        }
+    }
+
+    private static void RateLimits(RateLimitOptions limits, string section, List<string> failures)
+    {
+        if (limits.RequestsPerSecond < 1 || limits.ConcurrentParts < 1)
+        {
+            failures.Add($"{section}:RequestsPerSecond and ConcurrentParts must be at least 1 when set.");
         }
     }
 

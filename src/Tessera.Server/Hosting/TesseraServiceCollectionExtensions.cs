@@ -22,6 +22,9 @@ public static class TesseraServiceCollectionExtensions
         services.AddOptions<TesseraOptions>()
             .Configure(options => BindOrExplain(configuration.GetSection(TesseraOptions.SectionName), options))
             .ValidateOnStart();
+        // IOptionsMonitor<TesseraOptions> follows the configuration (a settings file changed, say): keys and rate limits reload.
+        services.AddSingleton<IOptionsChangeTokenSource<TesseraOptions>>(new ConfigurationChangeTokenSource<TesseraOptions>(configuration));
+        services.AddHostedService<SettingsReloadCheck>();
         // The host's shutdown timeout is the grace that requests in flight get (GracefulShutdown says so in the log).
         services.AddOptions<HostOptions>().Configure<IOptions<TesseraOptions>>((host, tessera) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(tessera.Value.ShutdownGraceSeconds));
@@ -41,6 +44,8 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton(new UploadClock(TimeProvider.System));
         services.AddSingleton<IIdGenerator, RandomIdGenerator>();
         services.AddSingleton<ProjectKeys>();
+        services.AddHostedService<KeyFileWatcher>();
+        services.AddProjectRateLimiting();
 
         StorageRegistration.AddStores(services, configuration);
         TelemetryRegistration.AddTelemetry(services, configuration);

@@ -10,14 +10,15 @@ internal static class Eventually
 
     public static Task HoldsAsync(Func<bool> condition, string what) => HoldsAsync(() => Task.FromResult(condition()), what);
 
-    public static async Task HoldsAsync(Func<Task<bool>> condition, string what)
+    /// <summary>Waits until <paramref name="condition"/> holds, for <paramref name="bound"/> (10 s unless given: a file polled every few seconds needs more).</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, TimeSpan? bound = null)
     {
-        var deadline = DateTime.UtcNow + Bound;
+        var deadline = DateTime.UtcNow + (bound ?? Bound);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Not within {Bound.TotalSeconds:0} s: {what}.");
+                Assert.Fail($"Not within {(bound ?? Bound).TotalSeconds:0} s: {what}.");
             }
 
             await Task.Delay(50);

@@ -1,0 +1,174 @@
+using System.Net;
+using Tessera.Server.Tests.Infrastructure;
+
+namespace Tessera.Server.Tests;
+
+/// <summary>
+/// Rate limits per project on one node (README, Tessera:RateLimits): requests a second, and parts received at once.
+/// A request past a limit gets 429 rate_limit_error with Retry-After and x-should-retry, which the official SDKs honour.
+/// </summary>
+public sealed class RateLimitTests
+{
+    private const int PerSecond = 3;
+
+    [Fact]
+    public async Task A_burst_past_the_projects_requests_per_second_gets_429_with_Retry_After_and_the_envelope()
+    {
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Tessera:RateLimits:RequestsPerSecond"] = $"{PerSecond}",
+        });
+        using var client = server.CreateClient();
+
+        var answers = await BurstAsync(client, 20);
+
+        Assert.Contains(answers, answer => answer.StatusCode == HttpStatusCode.OK);
+        var refused = answers.Where(answer => answer.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(refused);
+        var error = await refused[0].ShouldFailAsync(HttpStatusCode.TooManyRequests, param: null, code: "rate_limit_exceeded", type: "rate_limit_error");
+        Assert.Contains($"project {TesseraTestServer.ProjectA} may send {PerSecond} requests a second", error.GetProperty("message").GetString());
+        var retryAfter = int.Parse(Assert.Single(refused[0].Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 2);
+        Assert.Equal("true", Assert.Single(refused[0].Headers.GetValues("x-should-retry")));
+
+        await Task.Delay(TimeSpan.FromSeconds(retryAfter), TestContext.Current.CancellationToken);
+        await (await client.GetAsync("files", TestContext.Current.CancellationToken)).ShouldSucceedAsync();
+        Dispose(answers);
+    }
+
+    [Fact]
+    public async Task Another_project_is_unaffected_by_the_first_ones_burst()
+    {
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Tessera:RateLimits:RequestsPerSecond"] = $"{PerSecond}",
+        });
+        using var alpha = server.CreateClient(TesseraTestServer.KeyA);
+        using var beta = server.CreateClient(TesseraTestServer.KeyB);
+
+        var alphaAnswers = await BurstAsync(alpha, 20);
+        var betaAnswers = await BurstAsync(beta, PerSecond);
+
+        Assert.Contains(alphaAnswers, answer => answer.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.All(betaAnswers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Dispose([.. alphaAnswers, .. betaAnswers]);
+    }
+
+    [Fact]
+    public async Task A_project_may_override_the_limit_every_project_has()
+    {
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Tessera:RateLimits:RequestsPerSecond"] = $"{PerSecond}",
+            ["Tessera:Projects:1:RateLimits:RequestsPerSecond"] = "1000",
+        });
+        using var beta = server.CreateClient(TesseraTestServer.KeyB);
+
+        var answers = await BurstAsync(beta, 20);
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Dispose(answers);
+    }
+
+    [Fact]
+    public async Task Parts_past_the_projects_concurrent_parts_get_429_while_the_others_are_stored()
+    {
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Tessera:RateLimits:ConcurrentParts"] = "2",
+        });
+        using var client = server.CreateClient();
+        using var beta = server.CreateClient(TesseraTestServer.KeyB);
+        var uploadId = (await client.CreateUploadAsync(4 * 1024)).Id();
+        var held = new[] { new HeldPartContent(1024), new HeldPartContent(1024) };
+        var inFlight = held.Select(part => client.PostAsync($"uploads/{uploadId}/parts", part.Form, TestContext.Current.CancellationToken)).ToList();
+        await Task.WhenAll(held.Select(part => part.Started));
+        // Sent is not yet received: the two hold their places once a part for no upload (404 when let through) is refused.
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var probe = await client.PostPartAsync("upload_00000000000000000000000000000000", [1]);
+            return probe.StatusCode == HttpStatusCode.TooManyRequests;
+        }, "the two held parts are being received");
+
+        using (var refused = await client.PostPartAsync(uploadId, new byte[1024]))
+        {
+            var error = await refused.ShouldFailAsync(HttpStatusCode.TooManyRequests, param: null, code: "rate_limit_exceeded", type: "rate_limit_error");
+            Assert.Contains("may send 2 parts at once", error.GetProperty("message").GetString());
+            Assert.Equal("1", Assert.Single(refused.Headers.GetValues("Retry-After")));
+        }
+
+        // Larger than Kestrel's default body limit: refused before it is read, and answered as a key refusal is.
+        using (var large = await client.PostPartAsync(uploadId, new byte[40 << 20]))
+        {
+            await large.ShouldFailAsync(HttpStatusCode.TooManyRequests, param: null, code: "rate_limit_exceeded", type: "rate_limit_error");
+        }
+
+        var betaUpload = (await beta.CreateUploadAsync(3)).Id();
+        await beta.AddPartAsync(betaUpload, [1, 2, 3]);
+
+        foreach (var part in held)
+        {
+            part.Release();
+        }
+
+        var partIds = new List<string>();
+        foreach (var response in await Task.WhenAll(inFlight))
+        {
+            partIds.Add((await response.ShouldSucceedAsync()).Id());
+            response.Dispose();
+        }
+
+        partIds.Add(await client.AddPartAsync(uploadId, new byte[2 * 1024]));
+        var completed = await client.CompleteAsync(uploadId, partIds);
+        Assert.Equal(4 * 1024, completed.GetProperty("file").GetProperty("bytes").GetInt64());
+    }
+
+    private static async Task<HttpResponseMessage[]> BurstAsync(HttpClient client, int requests) =>
+        await Task.WhenAll(Enumerable.Range(0, requests).Select(_ => client.GetAsync("files", TestContext.Current.CancellationToken)));
+
+    private static void Dispose(IEnumerable<HttpResponseMessage> answers)
+    {
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    /// <summary>A part's multipart body that sends its first half, then waits to be released before sending the rest.</summary>
+    private sealed class HeldPartContent
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HeldPartContent(int bytes)
+        {
+            var data = new HeldStreamContent(this, bytes);
+            data.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            Form = new MultipartFormDataContent { { data, "data", "part.bin" } };
+        }
+
+        public MultipartFormDataContent Form { get; }
+
+        public Task Started => _started.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        private sealed class HeldStreamContent(HeldPartContent owner, int bytes) : HttpContent
+        {
+            protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+            {
+                await stream.WriteAsync(new byte[bytes / 2]);
+                await stream.FlushAsync();
+                owner._started.TrySetResult();
+                await owner._released.Task;
+                await stream.WriteAsync(new byte[bytes - (bytes / 2)]);
+            }
+
+            protected override bool TryComputeLength(out long length)
+            {
+                length = bytes;
+                return true;
+            }
+        }
+    }
+}
