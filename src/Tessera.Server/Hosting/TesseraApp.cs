@@ -54,6 +54,7 @@ public static class TesseraApp
         group.AddEndpointFilter<ProjectAuthenticationFilter>();
         group.MapUploadsApi();
         group.MapFilesApi();
+        group.MapProjectApi();
     }
 
     /// <summary>

@@ -45,6 +45,9 @@ public sealed class TesseraOptions
 
     public SweeperOptions Sweeper { get; set; } = new();
 
+    /// <summary>What every project may hold (<c>Tessera:Quotas</c>); a project's own <see cref="ProjectOptions.Quotas"/> override them.</summary>
+    public QuotaOptions Quotas { get; set; } = new();
+
     public bool IsOpenMode => Projects.Count == 0;
 }
 
@@ -53,6 +56,22 @@ public sealed class ProjectOptions
     public string Name { get; set; } = "";
 
     public List<string> Keys { get; set; } = [];
+
+    /// <summary>This project's own quotas (<c>Tessera:Projects:N:Quotas</c>); each one set replaces <see cref="TesseraOptions.Quotas"/>' own.</summary>
+    public QuotaOptions Quotas { get; set; } = new();
+}
+
+/// <summary>Limits on what a project holds; null (unset) is no limit.</summary>
+public sealed class QuotaOptions
+{
+    /// <summary>The bytes of its stored parts and files together (<c>Quotas:Bytes</c>).</summary>
+    public long? Bytes { get; set; }
+
+    /// <summary>How many files it may have (<c>Quotas:Files</c>).</summary>
+    public long? Files { get; set; }
+
+    /// <summary>How many uploads it may have pending at once (<c>Quotas:PendingUploads</c>).</summary>
+    public long? PendingUploads { get; set; }
 }
 
 public sealed class SweeperOptions

@@ -70,6 +70,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");
         }
 
+        NonNegativeQuotas(options.Quotas, "Tessera:Quotas", failures);
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Projects.Count; i++)
         {
@@ -79,6 +80,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
                 failures.Add($"Tessera:Projects:{i}:Name must be set.");
             }
 
+            NonNegativeQuotas(project.Quotas, $"Tessera:Projects:{i}:Quotas", failures);
             if (project.Keys.Count == 0)
             {
                 failures.Add($"Tessera:Projects:{i}:Keys must hold at least one key.");
@@ -98,6 +100,17 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void NonNegativeQuotas(QuotaOptions quotas, string section, List<string> failures)
+    {
+        foreach (var (name, value) in new[] { ("Bytes", quotas.Bytes), ("Files", quotas.Files), ("PendingUploads", quotas.PendingUploads) })
+        {
+            if (value < 0)
+            {
+                failures.Add($"{section}:{name} must not be negative; leave it unset for no limit.");
+            }
+        }
     }
 
     private static void PostgresConnection(MetadataStoreOptions metadata, List<string> failures)

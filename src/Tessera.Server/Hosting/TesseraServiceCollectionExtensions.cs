@@ -7,6 +7,7 @@ using Tessera.Domain;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
+using Tessera.Server.Quotas;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Transport;
 
@@ -39,6 +40,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton(new UploadClock(TimeProvider.System));
         services.AddSingleton<IIdGenerator, RandomIdGenerator>();
         services.AddSingleton<ProjectKeys>();
+        services.AddSingleton<ProjectQuotas>();
 
         StorageRegistration.AddStores(services, configuration);
         services.AddSingleton<MetadataReadiness>();

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using Tessera.Domain;
+using Tessera.Server.Hosting;
+
+namespace Tessera.Server.Quotas;
+
+/// <summary>
+/// Each project's quota, from the settings as they are now: <c>Tessera:Quotas</c> for every project (open mode's
+/// <c>default</c> included), each limit that a project sets under <c>Tessera:Projects:N:Quotas</c> in its place.
+/// </summary>
+internal sealed class ProjectQuotas(IOptionsMonitor<TesseraOptions> options)
+{
+    public ProjectQuota For(string project)
+    {
+        var settings = options.CurrentValue;
+        var shared = settings.Quotas;
+        var own = settings.Projects.Find(p => string.Equals(p.Name, project, StringComparison.Ordinal))?.Quotas;
+        return new ProjectQuota(
+            own?.Bytes ?? shared.Bytes,
+            own?.Files ?? shared.Files,
+            own?.PendingUploads ?? shared.PendingUploads);
+    }
+}
