@@ -106,7 +106,7 @@ for shape in "16 part64 16 x 64 MiB" "256 part1 256 x 1 MiB"; do
 done
 
 echo
-echo "Metadata: ${POSTGRES:+PostgreSQL}${POSTGRES:-SQLite}; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $REPS rounds each, medians."
+echo "Metadata: $([[ -n $POSTGRES ]] && echo PostgreSQL || echo SQLite); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $REPS rounds each, medians."
 echo
 echo "| ingest | server | CPU s | CPU ratio to none | wall s | wall ratio to none | CPU s per round |"
 echo "|---|---|---|---|---|---|---|"
