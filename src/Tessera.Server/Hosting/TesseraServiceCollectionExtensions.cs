@@ -68,6 +68,12 @@ public static class TesseraServiceCollectionExtensions
         try
         {
             section.Bind(options);
+            // The binder drops an element of a list that it cannot bind without a word: a project with one value that
+            // does not convert (Quotas:Files=many) would vanish, keys and all. Binding each alone says which value.
+            foreach (var project in section.GetSection(nameof(TesseraOptions.Projects)).GetChildren())
+            {
+                project.Get<ProjectOptions>();
+            }
         }
         catch (InvalidOperationException exception)
         {
