@@ -1,5 +1,6 @@
 using Tessera.Contracts;
 using Tessera.Server.Http;
+using Tessera.Server.OpenApi;
 using Tessera.Server.Quotas;
 using Tessera.Storage;
 
@@ -11,10 +12,9 @@ public static class ProjectApi
     public static RouteGroupBuilder MapProjectApi(this RouteGroupBuilder api)
     {
         var project = api.MapGroup("/project").WithTags("Project");
-        // Not WithName: the routes are mapped under /v1 and at the root, and an endpoint name must be unique.
         project.MapGet("/usage", GetUsageAsync)
-            .WithSummary("Tessera's extension: what the caller's project holds (bytes, files, pending uploads) and its quotas.")
-            .Produces<ProjectUsageObject>(StatusCodes.Status200OK, "application/json");
+            .Describe("getProjectUsage", "Tessera's extension: what the caller's project holds (bytes, files, pending uploads) and its quotas, null for no limit.")
+            .AnswersJson<ProjectUsageObject>();
         return api;
     }
 
