@@ -16,6 +16,7 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(ListObject<FileObject>))]
 [JsonSerializable(typeof(ListObject<StoredPartObject>))]
 [JsonSerializable(typeof(DeletedFileObject))]
+[JsonSerializable(typeof(ProjectUsageObject))]
 [JsonSerializable(typeof(CreateUploadRequest))]
 [JsonSerializable(typeof(CompleteUploadRequest))]
 [JsonSerializable(typeof(ErrorResponse))]

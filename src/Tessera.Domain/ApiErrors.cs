@@ -52,6 +52,33 @@ public static class ApiErrors
         HttpStatusCode.InsufficientStorage, ServerError,
         $"The server has no room left to store {bytesNeeded} more bytes. Try again later.", code: "storage_full");
 
+    /// <summary>
+    /// A write past the project's quota (507, like a full disk, but one the caller can fix, so not worth a retry).
+    /// <paramref name="subject"/> says what was asked ("This part of 64.0 MiB"); <paramref name="remedy"/> replaces
+    /// the advice on how to free room.
+    /// </summary>
+    public static TesseraException QuotaExceeded(string project, QuotaRefusal refusal, string subject, string? remedy = null)
+    {
+        var (quota, left) = refusal.Kind switch
+        {
+            QuotaKind.Bytes => ($"storage quota of {ByteSize.Describe(refusal.Limit)}", ByteSize.Describe(refusal.Left)),
+            QuotaKind.Files => ($"quota of {refusal.Limit} files", refusal.Left.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            _ => ($"quota of {refusal.Limit} pending uploads", refusal.Left.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        remedy ??= refusal.Kind switch
+        {
+            QuotaKind.Bytes => "Delete files or cancel uploads to free room.",
+            QuotaKind.Files => "Delete files to free room.",
+            _ => "Complete or cancel pending uploads to free room.",
+        };
+        return new TesseraException(
+            HttpStatusCode.InsufficientStorage, InvalidRequest,
+            $"{subject} would exceed project {Truncate(project, 64)}'s {quota}: {left} left. {remedy}", code: "quota_exceeded")
+        {
+            ShouldRetry = false,
+        };
+    }
+
     /// <summary>A store the server depends on cannot be reached; <paramref name="dependency"/> names it ("The metadata database").</summary>
     public static TesseraException ServiceUnavailable(string dependency) => new(
         HttpStatusCode.ServiceUnavailable, ServerError,

@@ -25,4 +25,10 @@ public sealed class TesseraException : Exception
     public string? Param { get; }
 
     public string? Code { get; }
+
+    /// <summary>
+    /// What the answer's <c>x-should-retry</c> header tells OpenAI's SDKs, which otherwise retry every 5xx; null
+    /// sends none.
+    /// </summary>
+    public bool? ShouldRetry { get; init; }
 }

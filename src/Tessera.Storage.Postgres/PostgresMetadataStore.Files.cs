@@ -11,12 +11,21 @@ public sealed partial class PostgresMetadataStore
     private const string IsAlive = "(expires_at IS NULL OR expires_at > @now)";
 
     public Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken) =>
+        CreateFileAsync(file, content, ProjectQuota.Unlimited, cancellationToken);
+
+    public Task<QuotaRefusal?> CreateFileAsync(StoredFile file, FileSegment content, ProjectQuota quota, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) =>
         {
-            await InsertFileAsync(connection, file, token);
-            return await ExecuteAsync(connection,
+            var change = new ProjectUsage(file.Bytes, 1, 0);
+            if (await InsertFileAsync(connection, file, ChargeParameters(file.ProjectId, change, quota), token) == 0)
+            {
+                return await ExplainRefusalAsync(connection, file.ProjectId, change, quota, token);
+            }
+
+            await ExecuteAsync(connection,
                 "INSERT INTO file_segments (file_id, position, blob_key, bytes) VALUES (@file, 0, @blob, @bytes);",
                 [("file", file.Id), ("blob", content.BlobKey), ("bytes", content.Bytes)], token);
+            return (QuotaRefusal?)null;
         }, cancellationToken);
 
     public Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
@@ -70,17 +79,25 @@ public sealed partial class PostgresMetadataStore
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) => await ScalarAsync<long>(connection,
             $"""
-            WITH gone AS (DELETE FROM files WHERE id = @id AND project_id = @project AND {IsAlive} RETURNING id),
+            WITH gone AS (DELETE FROM files WHERE id = @id AND project_id = @project AND {IsAlive} RETURNING id, bytes),
             released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key),
-            freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
+            freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING),
+            uncharged AS (
+                UPDATE project_usage SET bytes = project_usage.bytes - gone.bytes, files = project_usage.files - 1
+                FROM gone WHERE project_usage.project_id = @project)
             SELECT count(*) FROM gone;
             """,
             [("id", fileId), ("project", projectId), ("now", now)], token) > 0, cancellationToken);
 
-    private static Task<int> InsertFileAsync(NpgsqlConnection connection, StoredFile file, CancellationToken cancellationToken) =>
+    /// <summary>Inserts the file if <see cref="ChargeUsage"/>, with <paramref name="charge"/>, lets it; 0 when it did not.</summary>
+    private static Task<int> InsertFileAsync(NpgsqlConnection connection, StoredFile file, (string, object?)[] charge, CancellationToken cancellationToken) =>
         ExecuteAsync(connection,
-            $"INSERT INTO files ({FileColumns}) VALUES (@id, @project, @filename, @purpose, @bytes, @created, @expires);",
+            $"""
+            WITH charged AS ({ChargeUsage})
+            INSERT INTO files ({FileColumns}) SELECT @id, @project, @filename, @purpose, @bytes, @created, @expires FROM charged;
+            """,
             [
+                .. charge,
                 ("id", file.Id), ("project", file.ProjectId), ("filename", PostgresText.Encode(file.Filename)), ("purpose", file.Purpose),
                 ("bytes", file.Bytes), ("created", file.CreatedAt), ("expires", file.ExpiresAt),
             ],

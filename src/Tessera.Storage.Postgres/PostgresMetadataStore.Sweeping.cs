@@ -1,3 +1,5 @@
+using Tessera.Domain;
+
 namespace Tessera.Storage.Postgres;
 
 public sealed partial class PostgresMetadataStore
@@ -14,32 +16,60 @@ public sealed partial class PostgresMetadataStore
         WriteAsync(async (connection, token) =>
         {
             (string, object?)[] parameters = [("now", now)];
+            var freed = new Dictionary<string, ProjectUsage>(StringComparer.Ordinal);
+            void Free(string project, long bytes, long files, long pendingUploads)
+            {
+                var sum = freed.GetValueOrDefault(project, ProjectUsage.None);
+                freed[project] = new ProjectUsage(sum.Bytes - bytes, sum.Files - files, sum.PendingUploads - pendingUploads);
+            }
+
             var expired = await QueryAsync(connection,
                 """
                 UPDATE uploads SET status = 'expired'
                 WHERE status = 'pending' AND id IN (
                     SELECT id FROM uploads WHERE status = 'pending' AND expires_at <= @now ORDER BY id FOR UPDATE SKIP LOCKED)
-                RETURNING id;
+                RETURNING id, project_id;
                 """,
-                parameters, r => r.GetString(0), token);
+                parameters, r => (Id: r.GetString(0), Project: r.GetString(1)), token);
             if (expired.Count > 0)
             {
                 // A statement of its own, after the update: it sees the parts of transactions that the locks waited for.
-                await ReleaseRowsAsync(connection, "parts", "upload_id = ANY(@expired)", [("expired", expired.ToArray())], now, token);
+                var releasedBytes = (await QueryAsync(connection,
+                    """
+                    WITH released AS (DELETE FROM parts WHERE upload_id = ANY(@expired) RETURNING upload_id, blob_key, bytes),
+                    freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
+                    SELECT upload_id, sum(bytes)::bigint FROM released GROUP BY upload_id;
+                    """,
+                    [("expired", expired.Select(u => u.Id).ToArray()), ("now", now)], r => (Upload: r.GetString(0), Bytes: r.GetInt64(1)), token))
+                    .ToDictionary(r => r.Upload, r => r.Bytes, StringComparer.Ordinal);
+                foreach (var upload in expired)
+                {
+                    Free(upload.Project, releasedBytes.GetValueOrDefault(upload.Id), 0, 1);
+                }
             }
 
-            var files = await ScalarAsync<long>(connection,
+            var files = await QueryAsync(connection,
                 """
                 WITH gone AS (
                     DELETE FROM files WHERE id IN (
                         SELECT id FROM files WHERE expires_at IS NOT NULL AND expires_at <= @now ORDER BY id FOR UPDATE SKIP LOCKED)
-                    RETURNING id),
+                    RETURNING id, project_id, bytes),
                 released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key),
                 freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
-                SELECT count(*) FROM gone;
+                SELECT project_id, count(*), sum(bytes)::bigint FROM gone GROUP BY project_id;
                 """,
-                parameters, token);
-            return new ExpiryOutcome(expired.Count, (int)files);
+                parameters, r => (Project: r.GetString(0), Files: r.GetInt64(1), Bytes: r.GetInt64(2)), token);
+            foreach (var (project, count, bytes) in files)
+            {
+                Free(project, bytes, count, 0);
+            }
+
+            if (freed.Count > 0)
+            {
+                await AddUsageAsync(connection, freed, token);
+            }
+
+            return new ExpiryOutcome(expired.Count, (int)files.Sum(f => f.Files));
         }, cancellationToken);
 
     /// <remarks>

@@ -11,26 +11,44 @@ public sealed partial class PostgresMetadataStore
     private const string PartColumns = "id, upload_id, bytes, created_at, blob_key, md5";
 
     public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) =>
-        WriteAsync((connection, token) => ExecuteAsync(connection,
-            $"INSERT INTO uploads ({UploadColumns}) VALUES (@id, @project, @filename, @purpose, @bytes, @mime, @created, @expires, @status, @expiresAfter, NULL, NULL);",
-            [
-                ("id", upload.Id), ("project", upload.ProjectId), ("filename", PostgresText.Encode(upload.Filename)), ("purpose", upload.Purpose),
-                ("bytes", upload.Bytes), ("mime", upload.MimeType), ("created", upload.CreatedAt), ("expires", upload.ExpiresAt),
-                ("status", upload.Status.ToWireName()), ("expiresAfter", upload.FileExpiresAfterSeconds),
-            ],
-            token), cancellationToken);
+        CreateUploadAsync(upload, ProjectQuota.Unlimited, cancellationToken);
+
+    public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, token) =>
+        {
+            var change = new ProjectUsage(0, 0, upload.Status == UploadStatus.Pending ? 1 : 0);
+            var created = await ExecuteAsync(connection,
+                $"""
+                WITH charged AS ({ChargeUsage})
+                INSERT INTO uploads ({UploadColumns})
+                SELECT @id, @project, @filename, @purpose, @bytes, @mime, @created, @expires, @status, @expiresAfter, NULL, NULL FROM charged;
+                """,
+                [
+                    .. ChargeParameters(upload.ProjectId, change, quota),
+                    ("id", upload.Id), ("project", upload.ProjectId), ("filename", PostgresText.Encode(upload.Filename)), ("purpose", upload.Purpose),
+                    ("bytes", upload.Bytes), ("mime", upload.MimeType), ("created", upload.CreatedAt), ("expires", upload.ExpiresAt),
+                    ("status", upload.Status.ToWireName()), ("expiresAfter", upload.FileExpiresAfterSeconds),
+                ],
+                token);
+            return created > 0 ? null : await ExplainRefusalAsync(connection, upload.ProjectId, change, quota, token);
+        }, cancellationToken);
 
     public Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) => (await QueryAsync(connection,
             $"SELECT {UploadColumns} FROM uploads WHERE id = @id AND project_id = @project;",
             [("id", uploadId), ("project", projectId)], ReadUpload, token)).SingleOrDefault(), cancellationToken);
 
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
+        AddPartAsync(part, maxStoredBytes, ProjectQuota.Unlimited, now, cancellationToken);
+
     /// <remarks>
     /// Holds the upload's row lock while it checks and inserts, so a cancel or complete on another node either ran
     /// before (and the part is refused) or waits until the part is in (and releases it with the others); and parts
     /// racing on one upload are summed one after the other, so together they never pass <paramref name="maxStoredBytes"/>.
+    /// The project's usage is charged by the statement that inserts the part, the last before the commit, so the
+    /// project's row is locked for as short a time as can be.
     /// </remarks>
-    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) =>
         {
             var upload = await LockUploadAsync(connection, part.UploadId, token);
@@ -50,11 +68,20 @@ public sealed partial class PostgresMetadataStore
                 return new AddPartOutcome(AddPartResult.TooManyBytes, upload, stored);
             }
 
-            await ExecuteAsync(connection,
-                $"INSERT INTO parts ({PartColumns}) VALUES (@id, @upload, @bytes, @created, @blob, @md5);",
-                [("id", part.Id), ("upload", part.UploadId), ("bytes", part.Bytes), ("created", part.CreatedAt), ("blob", part.BlobKey), ("md5", part.Md5)],
+            var change = new ProjectUsage(part.Bytes, 0, 0);
+            var added = await ExecuteAsync(connection,
+                $"""
+                WITH charged AS ({ChargeUsage})
+                INSERT INTO parts ({PartColumns}) SELECT @id, @upload, @bytes, @created, @blob, @md5 FROM charged;
+                """,
+                [
+                    .. ChargeParameters(upload.ProjectId, change, quota),
+                    ("id", part.Id), ("upload", part.UploadId), ("bytes", part.Bytes), ("created", part.CreatedAt), ("blob", part.BlobKey), ("md5", part.Md5),
+                ],
                 token);
-            return new AddPartOutcome(AddPartResult.Added, upload, stored + part.Bytes);
+            return added > 0
+                ? new AddPartOutcome(AddPartResult.Added, upload, stored + part.Bytes)
+                : new AddPartOutcome(AddPartResult.OverQuota, upload, stored, await ExplainRefusalAsync(connection, upload.ProjectId, change, quota, token));
         }, cancellationToken);
 
     public Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken) =>
@@ -71,6 +98,10 @@ public sealed partial class PostgresMetadataStore
 
     public Task<TransitionOutcome> CompleteUploadAsync(
         string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
+        CompleteUploadAsync(uploadId, partIds, file, ProjectQuota.Unlimited, now, cancellationToken);
+
+    public Task<TransitionOutcome> CompleteUploadAsync(
+        string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) =>
         {
             var upload = await LockUploadAsync(connection, uploadId, token);
@@ -84,7 +115,13 @@ public sealed partial class PostgresMetadataStore
             // The caller checked part_ids against the parts; a part cannot leave a pending upload, so this holds.
             var segments = partIds.Select(id => parts[id]).ToArray();
 
-            await InsertFileAsync(connection, file, token);
+            // The parts' bytes become the file's: the usage gains the file and loses the upload and the parts not listed.
+            var change = new ProjectUsage(file.Bytes - parts.Values.Sum(p => p.Bytes), 1, -1);
+            if (await InsertFileAsync(connection, file, ChargeParameters(upload.ProjectId, change, quota), token) == 0)
+            {
+                return new TransitionOutcome(false, upload, await ExplainRefusalAsync(connection, upload.ProjectId, change, quota, token));
+            }
+
             await ExecuteAsync(connection,
                 """
                 INSERT INTO file_segments (file_id, position, blob_key, bytes)
@@ -114,6 +151,13 @@ public sealed partial class PostgresMetadataStore
                 return new TransitionOutcome(false, upload);
             }
 
+            await ExecuteAsync(connection,
+                """
+                UPDATE project_usage SET
+                    bytes = bytes - (SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = @upload), pending_uploads = pending_uploads - 1
+                WHERE project_id = @project;
+                """,
+                [("upload", uploadId), ("project", upload.ProjectId)], token);
             await ReleaseRowsAsync(connection, "parts", "upload_id = @upload", [("upload", uploadId)], now, token);
             await ExecuteAsync(connection, "UPDATE uploads SET status = 'cancelled' WHERE id = @id;", [("id", uploadId)], token);
             return new TransitionOutcome(true, upload with { Status = UploadStatus.Cancelled });

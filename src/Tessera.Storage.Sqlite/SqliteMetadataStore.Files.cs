@@ -11,10 +11,19 @@ public sealed partial class SqliteMetadataStore
     private const string IsAlive = "(expires_at IS NULL OR expires_at > $now)";
 
     public Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken) =>
+        CreateFileAsync(file, content, ProjectQuota.Unlimited, cancellationToken);
+
+    public Task<QuotaRefusal?> CreateFileAsync(StoredFile file, FileSegment content, ProjectQuota quota, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction, token) =>
         {
+            if (await ChargeUsageAsync(connection, transaction, file.ProjectId, new ProjectUsage(file.Bytes, 1, 0), quota, token) is { } refusal)
+            {
+                return refusal;
+            }
+
             await InsertFileAsync(connection, transaction, file, token);
-            return await InsertSegmentAsync(connection, transaction, file.Id, 0, content, token);
+            await InsertSegmentAsync(connection, transaction, file.Id, 0, content, token);
+            return (QuotaRefusal?)null;
         }, cancellationToken);
 
     public Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
@@ -68,14 +77,15 @@ public sealed partial class SqliteMetadataStore
     private static async Task<bool> DeleteFileAsync(
         SqliteConnection connection, SqliteTransaction transaction, string projectId, string fileId, long now, CancellationToken cancellationToken)
     {
-        var deleted = await ExecuteAsync(connection, transaction,
-            $"DELETE FROM files WHERE id = $id AND project_id = $project AND {IsAlive};",
-            [("$id", fileId), ("$project", projectId), ("$now", now)], cancellationToken);
-        if (deleted == 0)
+        var deleted = await QueryAsync(connection, transaction,
+            $"DELETE FROM files WHERE id = $id AND project_id = $project AND {IsAlive} RETURNING bytes;",
+            [("$id", fileId), ("$project", projectId), ("$now", now)], r => r.GetInt64(0), cancellationToken);
+        if (deleted.Count == 0)
         {
             return false;
         }
 
+        await AddUsageAsync(connection, transaction, projectId, new ProjectUsage(-deleted[0], -1, 0), cancellationToken);
         await ReleaseRowsAsync(connection, transaction, "file_segments", "file_id = $id", [("$id", fileId)], now, cancellationToken);
         return true;
     }

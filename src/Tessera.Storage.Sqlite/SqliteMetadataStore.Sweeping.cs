@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Tessera.Domain;
 
 namespace Tessera.Storage.Sqlite;
 
@@ -10,6 +11,22 @@ public sealed partial class SqliteMetadataStore
     private static async Task<ExpiryOutcome> ExpireOverdueAsync(SqliteConnection connection, SqliteTransaction transaction, long now, CancellationToken cancellationToken)
     {
         (string, object?)[] parameters = [("$now", now)];
+
+        // What the sweep frees, per project, before the rows that say it are gone.
+        var freed = await QueryAsync(connection, transaction,
+            """
+            SELECT project_id, sum(bytes), sum(files), sum(pending_uploads) FROM (
+                SELECT u.project_id, coalesce((SELECT sum(p.bytes) FROM parts p WHERE p.upload_id = u.id), 0) AS bytes, 0 AS files, 1 AS pending_uploads
+                FROM uploads u WHERE u.status = 'pending' AND u.expires_at <= $now
+                UNION ALL
+                SELECT project_id, bytes, 1, 0 FROM files WHERE expires_at IS NOT NULL AND expires_at <= $now)
+            GROUP BY project_id;
+            """,
+            parameters, r => (Project: r.GetString(0), Usage: new ProjectUsage(-r.GetInt64(1), -r.GetInt64(2), -r.GetInt64(3))), cancellationToken);
+        foreach (var (project, change) in freed)
+        {
+            await AddUsageAsync(connection, transaction, project, change, cancellationToken);
+        }
 
         await ReleaseRowsAsync(connection, transaction, "parts",
             "upload_id IN (SELECT id FROM uploads WHERE status = 'pending' AND expires_at <= $now)", parameters, now, cancellationToken);

@@ -10,14 +10,26 @@ public sealed partial class SqliteMetadataStore
         "id, project_id, filename, purpose, bytes, mime_type, created_at, expires_at, status, file_expires_after_seconds, file_id, completed_part_ids";
 
     public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction, token) => ExecuteAsync(connection, transaction,
-            $"INSERT INTO uploads ({UploadColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $mime, $created, $expires, $status, $expiresAfter, NULL, NULL);",
-            [
-                ("$id", upload.Id), ("$project", upload.ProjectId), ("$filename", upload.Filename), ("$purpose", upload.Purpose),
-                ("$bytes", upload.Bytes), ("$mime", upload.MimeType), ("$created", upload.CreatedAt), ("$expires", upload.ExpiresAt),
-                ("$status", upload.Status.ToWireName()), ("$expiresAfter", upload.FileExpiresAfterSeconds),
-            ],
-            token), cancellationToken);
+        CreateUploadAsync(upload, ProjectQuota.Unlimited, cancellationToken);
+
+    public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, transaction, token) =>
+        {
+            if (await ChargeUsageAsync(connection, transaction, upload.ProjectId, new ProjectUsage(0, 0, upload.Status == UploadStatus.Pending ? 1 : 0), quota, token) is { } refusal)
+            {
+                return refusal;
+            }
+
+            await ExecuteAsync(connection, transaction,
+                $"INSERT INTO uploads ({UploadColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $mime, $created, $expires, $status, $expiresAfter, NULL, NULL);",
+                [
+                    ("$id", upload.Id), ("$project", upload.ProjectId), ("$filename", upload.Filename), ("$purpose", upload.Purpose),
+                    ("$bytes", upload.Bytes), ("$mime", upload.MimeType), ("$created", upload.CreatedAt), ("$expires", upload.ExpiresAt),
+                    ("$status", upload.Status.ToWireName()), ("$expiresAfter", upload.FileExpiresAfterSeconds),
+                ],
+                token);
+            return (QuotaRefusal?)null;
+        }, cancellationToken);
 
     public Task<Upload?> FindUploadAsync(string projectId, string uploadId, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) =>
@@ -29,10 +41,13 @@ public sealed partial class SqliteMetadataStore
         }, cancellationToken);
 
     public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, now, token), cancellationToken);
+        AddPartAsync(part, maxStoredBytes, ProjectQuota.Unlimited, now, cancellationToken);
+
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, quota, now, token), cancellationToken);
 
     private static async Task<AddPartOutcome> AddPartAsync(
-        SqliteConnection connection, SqliteTransaction transaction, UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken)
+        SqliteConnection connection, SqliteTransaction transaction, UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken)
     {
         var upload = await FindUploadByIdAsync(connection, transaction, part.UploadId, cancellationToken);
         if (upload is null)
@@ -50,6 +65,11 @@ public sealed partial class SqliteMetadataStore
         if (stored + part.Bytes > maxStoredBytes)
         {
             return new AddPartOutcome(AddPartResult.TooManyBytes, upload, stored);
+        }
+
+        if (await ChargeUsageAsync(connection, transaction, upload.ProjectId, new ProjectUsage(part.Bytes, 0, 0), quota, cancellationToken) is { } refusal)
+        {
+            return new AddPartOutcome(AddPartResult.OverQuota, upload, stored, refusal);
         }
 
         await ExecuteAsync(connection, transaction,
@@ -73,10 +93,15 @@ public sealed partial class SqliteMetadataStore
             ExecuteAsync(connection, transaction, "UPDATE parts SET md5 = $md5 WHERE id = $id;", [("$md5", md5), ("$id", partId)], token), cancellationToken);
 
     public Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction, token) => CompleteUploadAsync(connection, transaction, uploadId, partIds, file, now, token), cancellationToken);
+        CompleteUploadAsync(uploadId, partIds, file, ProjectQuota.Unlimited, now, cancellationToken);
+
+    public Task<TransitionOutcome> CompleteUploadAsync(
+        string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction, token) => CompleteUploadAsync(connection, transaction, uploadId, partIds, file, quota, now, token), cancellationToken);
 
     private static async Task<TransitionOutcome> CompleteUploadAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken)
+        SqliteConnection connection, SqliteTransaction transaction, string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now,
+        CancellationToken cancellationToken)
     {
         var upload = await FindUploadByIdAsync(connection, transaction, uploadId, cancellationToken);
         if (upload is null || upload.StatusAt(now) != UploadStatus.Pending)
@@ -87,6 +112,13 @@ public sealed partial class SqliteMetadataStore
         var parts = (await QueryAsync(connection, transaction,
             "SELECT id, upload_id, bytes, created_at, blob_key, md5 FROM parts WHERE upload_id = $upload;",
             [("$upload", uploadId)], ReadPart, cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+
+        // The parts' bytes become the file's: the usage gains the file and loses the upload and the parts not listed.
+        var change = new ProjectUsage(file.Bytes - parts.Values.Sum(p => p.Bytes), 1, -1);
+        if (await ChargeUsageAsync(connection, transaction, upload.ProjectId, change, quota, cancellationToken) is { } refusal)
+        {
+            return new TransitionOutcome(false, upload, refusal);
+        }
 
         await InsertFileAsync(connection, transaction, file, cancellationToken);
         for (var position = 0; position < partIds.Count; position++)
@@ -118,6 +150,9 @@ public sealed partial class SqliteMetadataStore
             return new TransitionOutcome(false, upload);
         }
 
+        var freed = await ScalarAsync(connection, transaction,
+            "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], cancellationToken);
+        await AddUsageAsync(connection, transaction, upload.ProjectId, new ProjectUsage(-freed, 0, -1), cancellationToken);
         await ReleaseRowsAsync(connection, transaction, "parts", "upload_id = $upload", [("$upload", uploadId)], now, cancellationToken);
         await ExecuteAsync(connection, transaction, "UPDATE uploads SET status = 'cancelled' WHERE id = $id;", [("$id", uploadId)], cancellationToken);
         return new TransitionOutcome(true, upload with { Status = UploadStatus.Cancelled });

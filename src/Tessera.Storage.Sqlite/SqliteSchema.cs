@@ -72,6 +72,25 @@ internal static class SqliteSchema
             checked_at INTEGER NOT NULL
         );
         """,
+        // What each project holds, for its quotas, kept by every write that changes it; a database made before
+        // quotas starts from what it holds.
+        """
+        CREATE TABLE project_usage (
+            project_id TEXT PRIMARY KEY,
+            bytes INTEGER NOT NULL,
+            files INTEGER NOT NULL,
+            pending_uploads INTEGER NOT NULL
+        );
+
+        INSERT INTO project_usage (project_id, bytes, files, pending_uploads)
+        SELECT project_id, sum(bytes), sum(files), sum(pending_uploads) FROM (
+            SELECT u.project_id, p.bytes, 0 AS files, 0 AS pending_uploads FROM parts p JOIN uploads u ON u.id = p.upload_id
+            UNION ALL
+            SELECT project_id, bytes, 1, 0 FROM files
+            UNION ALL
+            SELECT project_id, 0, 0, 1 FROM uploads WHERE status = 'pending')
+        GROUP BY project_id;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

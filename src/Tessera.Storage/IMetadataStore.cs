@@ -88,6 +88,32 @@ public interface IMetadataStore
     /// included) and the bytes their stored parts hold. Cheap enough to read every few seconds.
     /// </summary>
     Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken);
+
+    // Quotas. Every write above keeps the project's usage in step as if under no quota; these overloads refuse the
+    // write instead, atomically with it, when it would pass the quota: two writes racing for a project's last bytes,
+    // from one node or several, cannot both have them.
+
+    /// <summary>What the project holds now; <see cref="ProjectUsage.None"/> for a project that never held anything.</summary>
+    Task<ProjectUsage> ReadProjectUsageAsync(string projectId, CancellationToken cancellationToken);
+
+    /// <summary>Creates the upload unless one more pending upload would pass <paramref name="quota"/>; null when created.</summary>
+    Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AddPartAsync(UploadPart, long, long, CancellationToken)"/>, and refused with
+    /// <see cref="AddPartResult.OverQuota"/> when the part's bytes would pass the upload's project's <paramref name="quota"/>.
+    /// </summary>
+    Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CompleteUploadAsync(string, IReadOnlyList{string}, StoredFile, long, CancellationToken)"/>, and
+    /// refused when one more file would pass <paramref name="quota"/>: then nothing changes, the upload stays pending
+    /// and <see cref="TransitionOutcome.OverQuota"/> says why.
+    /// </summary>
+    Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now, CancellationToken cancellationToken);
+
+    /// <summary>Creates the file unless one more file or its bytes would pass <paramref name="quota"/>; null when created.</summary>
+    Task<QuotaRefusal?> CreateFileAsync(StoredFile file, FileSegment content, ProjectQuota quota, CancellationToken cancellationToken);
 }
 
 public enum AddPartResult
@@ -96,13 +122,20 @@ public enum AddPartResult
     NoSuchUpload,
     UploadNotPending,
     TooManyBytes,
+    OverQuota,
 }
 
-/// <summary>What happened to a part; <see cref="Upload"/> is the upload as it stands when the part was refused.</summary>
-public sealed record AddPartOutcome(AddPartResult Result, Upload? Upload = null, long StoredBytes = 0);
+/// <summary>
+/// What happened to a part; <see cref="Upload"/> is the upload as it stands when the part was refused, and
+/// <see cref="OverQuota"/> the project's quota that refused it.
+/// </summary>
+public sealed record AddPartOutcome(AddPartResult Result, Upload? Upload = null, long StoredBytes = 0, QuotaRefusal? OverQuota = null);
 
-/// <summary>Whether a transition happened; when it did not, <see cref="Upload"/> is the upload as the winner left it (null when gone).</summary>
-public sealed record TransitionOutcome(bool Succeeded, Upload? Upload);
+/// <summary>
+/// Whether a transition happened; when it did not, <see cref="Upload"/> is the upload as the winner left it (null when
+/// gone), or as it stands when the project's quota refused the transition (<see cref="OverQuota"/>).
+/// </summary>
+public sealed record TransitionOutcome(bool Succeeded, Upload? Upload, QuotaRefusal? OverQuota = null);
 
 /// <summary>How many uploads one expiry marked expired and how many files it removed.</summary>
 public sealed record ExpiryOutcome(int Uploads, int Files)

@@ -24,6 +24,8 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Tessera:ShutdownGraceSeconds=-5", "Tessera:ShutdownGraceSeconds")]
     [InlineData("--Tessera:Metadata:Provider=Oracle", "Tessera:Metadata:Provider")]
     [InlineData("--Tessera:Blobs:Provider=Tape", "Tessera:Blobs:Provider")]
+    [InlineData("--Tessera:Quotas:Bytes=-1", "Tessera:Quotas:Bytes")]
+    [InlineData("--Tessera:Projects:0:Quotas:Files=many", "Tessera:Projects:0:Quotas:Files")]
     public async Task A_bad_setting_exits_with_2_and_a_line_naming_it_before_touching_the_data_folder(string setting, string named)
     {
         await using var server = ServerProcess.Start(

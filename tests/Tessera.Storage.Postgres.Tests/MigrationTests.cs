@@ -1,7 +1,12 @@
+using Tessera.Domain;
+
 namespace Tessera.Storage.Postgres.Tests;
 
 public sealed class MigrationTests
 {
+    // The schema's migrations: the first, and project_usage for quotas.
+    private const int LatestVersion = 2;
+
     [Fact]
     public async Task Three_nodes_starting_at_once_on_one_database_create_the_schema_once_and_all_start()
     {
@@ -18,7 +23,7 @@ public sealed class MigrationTests
             }).ToArray());
 
             Assert.Equal(1L, await nodes.QueryScalarAsync<long>("SELECT count(*) FROM schema_version;"));
-            Assert.Equal(1, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
+            Assert.Equal(LatestVersion, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
 
             // Each node can use the schema the others raced to create.
             var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -45,7 +50,7 @@ public sealed class MigrationTests
 
         await nodes.B.InitializeAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
+        Assert.Equal(LatestVersion, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
         Assert.NotNull(await nodes.B.FindUploadAsync("alpha", upload.Id, TestContext.Current.CancellationToken));
     }
 
@@ -58,5 +63,33 @@ public sealed class MigrationTests
         var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => nodes.B.InitializeAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("Upgrade Tessera", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_database_made_before_quotas_gets_its_usage_computed_from_what_it_holds()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var nodes = await Nodes.StartAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var pending = Nodes.NewUpload(now);
+        await nodes.A.CreateUploadAsync(pending, token);
+        await nodes.A.AddPartAsync(Nodes.NewPart(pending, now, 30), long.MaxValue, now, token);
+        var completed = Nodes.NewUpload(now, bytes: 20);
+        await nodes.A.CreateUploadAsync(completed, token);
+        var listed = Nodes.NewPart(completed, now, 20);
+        await nodes.A.AddPartAsync(listed, long.MaxValue, now, token);
+        await nodes.A.AddPartAsync(Nodes.NewPart(completed, now, 5), long.MaxValue, now, token);
+        var file = new StoredFile { Id = "file-" + Guid.NewGuid().ToString("N"), ProjectId = completed.ProjectId, Filename = "f", Purpose = "assistants", Bytes = 20, CreatedAt = now };
+        Assert.True((await nodes.A.CompleteUploadAsync(completed.Id, [listed.Id], file, now, token)).Succeeded);
+        var cancelled = Nodes.NewUpload(now);
+        await nodes.A.CreateUploadAsync(cancelled, token);
+        await nodes.A.AddPartAsync(Nodes.NewPart(cancelled, now, 40), long.MaxValue, now, token);
+        Assert.True((await nodes.A.CancelUploadAsync(cancelled.Id, now, token)).Succeeded);
+        await nodes.QueryScalarAsync<int>("DROP TABLE project_usage; UPDATE schema_version SET version = 1 RETURNING version;");
+
+        await nodes.B.InitializeAsync(token);
+
+        Assert.Equal(LatestVersion, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
+        Assert.Equal(new ProjectUsage(30 + 20, 1, 1), await nodes.B.ReadProjectUsageAsync(pending.ProjectId, token));
     }
 }

@@ -8,6 +8,7 @@ using Tessera.Server.Hosting;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
+using Tessera.Server.Quotas;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Telemetry;
 using Tessera.Storage;
@@ -49,12 +50,20 @@ public static class FilesApi
     }
 
     // "Upload a file that can be used across various endpoints. Individual files can be up to 512 MB."
-    internal static async Task<IResult> CreateFileAsync(HttpContext http, IMetadataStore metadata, FormIngest ingest, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ILogger<StoredFile> logger)
+    internal static async Task<IResult> CreateFileAsync(
+        HttpContext http, IMetadataStore metadata, FormIngest ingest, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ProjectQuotas quotas, ILogger<StoredFile> logger)
     {
         var cancellationToken = http.RequestAborted;
-        BodyLimits.Allow(http, limits.MaxFileBytes, limits.MaxDrainBytes);
-        var form = await ingest.ReadAsync(http.Request, "file", limits.MaxFileBytes,
-            () => ApiErrors.InvalidField("file", $"A file may hold at most {TesseraLimits.Describe(limits.MaxFileBytes)}; this one is larger. Use the Uploads API for larger files."),
+        var project = http.CallerProject();
+        var quota = quotas.For(project);
+        var quotaRoom = quota.Bytes is null && quota.Files is null
+            ? long.MaxValue
+            : QuotaRequirements.FileFitsQuota(project, quota, await metadata.ReadProjectUsageAsync(project, cancellationToken), http.Request.ContentLength);
+        BodyLimits.Allow(http, Math.Min(limits.MaxFileBytes, quotaRoom), limits.MaxDrainBytes);
+        var form = await ingest.ReadAsync(http.Request, "file", Math.Min(limits.MaxFileBytes, quotaRoom),
+            () => quotaRoom < limits.MaxFileBytes
+                ? QuotaRequirements.FileOverQuota(project, quota, quotaRoom, http.Request.ContentLength)
+                : ApiErrors.InvalidField("file", $"A file may hold at most {TesseraLimits.Describe(limits.MaxFileBytes)}; this one is larger. Use the Uploads API for larger files."),
             cancellationToken);
 
         try
@@ -74,7 +83,7 @@ public static class FilesApi
             var file = new StoredFile
             {
                 Id = ids.NewFileId(),
-                ProjectId = http.CallerProject(),
+                ProjectId = project,
                 Filename = filename,
                 Purpose = purpose,
                 Bytes = received.Bytes,
@@ -82,7 +91,12 @@ public static class FilesApi
                 ExpiresAt = FileExpiry.ExpiresAt(purpose, expiresAfterSeconds, now, limits),
             };
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
-            await metadata.CreateFileAsync(file, new FileSegment(received.Key, received.Bytes), CancellationToken.None);
+            if (await metadata.CreateFileAsync(file, new FileSegment(received.Key, received.Bytes), quota, CancellationToken.None) is { } refusal)
+            {
+                throw ApiErrors.QuotaExceeded(project, refusal,
+                    refusal.Kind == QuotaKind.Bytes ? $"This file of {ByteSize.Describe(file.Bytes)}" : "Creating 1 more file");
+            }
+
             logger.FileCreated(file.Id, file.Bytes);
             return TypedResults.Ok(file.ToContract());
         }

@@ -5,6 +5,7 @@ using Tessera.Server.Hosting;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
+using Tessera.Server.Quotas;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Telemetry;
 using Tessera.Storage;
@@ -49,7 +50,8 @@ public static class UploadsApi
 
     // "Creates an intermediate Upload object that you can add Parts to. Currently, an Upload can accept at most
     // 8 GB in total and expires after an hour after you create it."
-    internal static async Task<IResult> CreateUploadAsync(HttpContext http, IMetadataStore metadata, IIdGenerator ids, UploadClock clock, TesseraLimits limits)
+    internal static async Task<IResult> CreateUploadAsync(
+        HttpContext http, IMetadataStore metadata, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ProjectQuotas quotas)
     {
         var cancellationToken = http.RequestAborted;
         using var body = await JsonRequest.ReadObjectAsync(http.Request, limits.MaxJsonBodyBytes, CreateFields, cancellationToken);
@@ -104,7 +106,11 @@ public static class UploadsApi
             Status = UploadStatus.Pending,
             FileExpiresAfterSeconds = expiresAfterSeconds,
         };
-        await metadata.CreateUploadAsync(upload, cancellationToken);
+        if (await metadata.CreateUploadAsync(upload, quotas.For(upload.ProjectId), cancellationToken) is { } refusal)
+        {
+            throw ApiErrors.QuotaExceeded(upload.ProjectId, refusal, "Creating 1 more pending upload");
+        }
+
         return TypedResults.Ok(upload.ToContract(now));
     }
 
@@ -119,19 +125,25 @@ public static class UploadsApi
     // Each Part can be at most 64 MB, and you can add Parts until you hit the Upload maximum of 8 GB. It is possible
     // to add multiple Parts in parallel. You can decide the intended order of the Parts when you complete the Upload."
     internal static async Task<IResult> AddPartAsync(
-        string uploadId, HttpContext http, IMetadataStore metadata, FormIngest ingest, UploadClock clock, TesseraLimits limits, ILogger<Upload> logger)
+        string uploadId, HttpContext http, IMetadataStore metadata, FormIngest ingest, UploadClock clock, TesseraLimits limits, ProjectQuotas quotas, ILogger<Upload> logger)
     {
         var cancellationToken = http.RequestAborted;
         var project = http.CallerProject();
+        var quota = quotas.For(project);
+        // The project's usage only matters under a bytes quota; then it is read beside the upload's parts, not after.
+        var usage = quota.Bytes is null ? null : metadata.ReadProjectUsageAsync(project, cancellationToken);
         var upload = UploadExists(await metadata.FindUploadAsync(project, uploadId, cancellationToken), uploadId);
         UploadAcceptsParts(upload, clock.Now);
 
         var stored = await metadata.SumPartBytesAsync(uploadId, cancellationToken);
         var room = Math.Min(limits.MaxPartBytes, limits.MaxUploadBytes - stored);
         PartFitsUpload(stored, 1, limits);
-        BodyLimits.Allow(http, room, limits.MaxDrainBytes);
+        var quotaRoom = usage is null ? long.MaxValue : QuotaRequirements.PartFitsQuota(project, quota, await usage, http.Request.ContentLength);
+        BodyLimits.Allow(http, Math.Min(room, quotaRoom), limits.MaxDrainBytes);
 
-        var form = await ingest.ReadAsync(http.Request, "data", room, () => room < limits.MaxPartBytes
+        var form = await ingest.ReadAsync(http.Request, "data", Math.Min(room, quotaRoom), () =>
+            quotaRoom < room ? QuotaRequirements.PartOverQuota(project, quota, quotaRoom, http.Request.ContentLength)
+            : room < limits.MaxPartBytes
             ? ApiErrors.InvalidField("data", $"This part would bring the upload's stored parts over the limit of {TesseraLimits.Describe(limits.MaxUploadBytes)}.")
             : ApiErrors.InvalidField("data", $"A part may hold at most {TesseraLimits.Describe(limits.MaxPartBytes)}; this one is larger. Split the file into smaller parts."),
             cancellationToken);
@@ -147,7 +159,7 @@ public static class UploadsApi
             }
 
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
-            outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, clock.Now, CancellationToken.None);
+            outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, quota, clock.Now, CancellationToken.None);
         }
         catch (StoreUnavailableException)
         {
@@ -168,6 +180,7 @@ public static class UploadsApi
             {
                 AddPartResult.NoSuchUpload => ApiErrors.NoSuchUpload(uploadId),
                 AddPartResult.UploadNotPending => PartRefusedByState(outcome.Upload!, clock.Now),
+                AddPartResult.OverQuota => ApiErrors.QuotaExceeded(project, outcome.OverQuota!, $"This part of {ByteSize.Describe(part.Bytes)}"),
                 _ => StoredPartsOverLimit(outcome.StoredBytes, part.Bytes, limits),
             };
         }
@@ -205,7 +218,8 @@ public static class UploadsApi
     // IDs. The number of bytes uploaded upon completion must match the number of bytes initially specified when
     // creating the Upload object. No Parts may be added after an Upload is completed."
     internal static async Task<IResult> CompleteUploadAsync(
-        string uploadId, HttpContext http, IMetadataStore metadata, IBlobStore blobs, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ILogger<Upload> logger)
+        string uploadId, HttpContext http, IMetadataStore metadata, IBlobStore blobs, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ProjectQuotas quotas,
+        ILogger<Upload> logger)
     {
         var cancellationToken = http.RequestAborted;
         var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
@@ -262,7 +276,13 @@ public static class UploadsApi
             CreatedAt = upload.CreatedAt,
             ExpiresAt = FileExpiry.ExpiresAt(upload.Purpose, upload.FileExpiresAfterSeconds, upload.CreatedAt, limits),
         };
-        var outcome = await metadata.CompleteUploadAsync(uploadId, partIds, file, clock.Now, cancellationToken);
+        var outcome = await metadata.CompleteUploadAsync(uploadId, partIds, file, quotas.For(upload.ProjectId), clock.Now, cancellationToken);
+        if (outcome.OverQuota is { } refusal)
+        {
+            throw ApiErrors.QuotaExceeded(upload.ProjectId, refusal, "Completing this upload as 1 more file",
+                "Delete files to free room, then complete the upload again: it stays pending until it expires.");
+        }
+
         if (!outcome.Succeeded)
         {
             // Another request moved the upload first; answer as its new state implies.

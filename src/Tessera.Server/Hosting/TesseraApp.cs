@@ -63,6 +63,7 @@ public static class TesseraApp
         group.WithMetadata(RequiresProjectKey.Instance);
         group.MapUploadsApi();
         group.MapFilesApi();
+        group.MapProjectApi();
     }
 
     /// <summary>

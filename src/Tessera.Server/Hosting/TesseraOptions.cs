@@ -52,6 +52,9 @@ public sealed class TesseraOptions
     /// <summary>Every project's request limits on this node (<c>Tessera:RateLimits</c>); a project may override them.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>What every project may hold (<c>Tessera:Quotas</c>); a project's own <see cref="ProjectOptions.Quotas"/> override them.</summary>
+    public QuotaOptions Quotas { get; set; } = new();
+
     public bool IsOpenMode => Projects.Count == 0;
 }
 
@@ -66,6 +69,9 @@ public sealed class ProjectOptions
 
     /// <summary>This project's own limits; a value left unset takes <see cref="TesseraOptions.RateLimits"/>'.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>This project's own quotas (<c>Tessera:Projects:N:Quotas</c>); each one set replaces <see cref="TesseraOptions.Quotas"/>' own.</summary>
+    public QuotaOptions Quotas { get; set; } = new();
 }
 
 /// <summary>Limits per project and per node; null is unlimited.</summary>
@@ -76,6 +82,19 @@ public sealed class RateLimitOptions
 
     /// <summary>Parts being received at once.</summary>
     public int? ConcurrentParts { get; set; }
+}
+
+/// <summary>Limits on what a project holds; null (unset) is no limit.</summary>
+public sealed class QuotaOptions
+{
+    /// <summary>The bytes of its stored parts and files together (<c>Quotas:Bytes</c>).</summary>
+    public long? Bytes { get; set; }
+
+    /// <summary>How many files it may have (<c>Quotas:Files</c>).</summary>
+    public long? Files { get; set; }
+
+    /// <summary>How many uploads it may have pending at once (<c>Quotas:PendingUploads</c>).</summary>
+    public long? PendingUploads { get; set; }
 }
 
 public sealed class SweeperOptions

@@ -73,6 +73,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
 
         TelemetrySettings(options.Telemetry, failures);
         RateLimits(options.RateLimits, "Tessera:RateLimits", failures);
+        NonNegativeQuotas(options.Quotas, "Tessera:Quotas", failures);
 
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Projects.Count; i++)
@@ -83,6 +84,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
                 failures.Add($"Tessera:Projects:{i}:Name must be set.");
             }
 
+            NonNegativeQuotas(project.Quotas, $"Tessera:Projects:{i}:Quotas", failures);
             if (project.Keys.Count == 0 && project.KeyFiles.Count == 0)
             {
                 failures.Add($"Tessera:Projects:{i}:Keys or Tessera:Projects:{i}:KeyFiles must hold at least one key.");
@@ -131,6 +133,17 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         if (limits.RequestsPerSecond < 1 || limits.ConcurrentParts < 1)
         {
             failures.Add($"{section}:RequestsPerSecond and ConcurrentParts must be at least 1 when set.");
+        }
+    }
+
+    private static void NonNegativeQuotas(QuotaOptions quotas, string section, List<string> failures)
+    {
+        foreach (var (name, value) in new[] { ("Bytes", quotas.Bytes), ("Files", quotas.Files), ("PendingUploads", quotas.PendingUploads) })
+        {
+            if (value < 0)
+            {
+                failures.Add($"{section}:{name} must not be negative; leave it unset for no limit.");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ using Tessera.Server.Apis;
 using Tessera.Server.Http;
 using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
+using Tessera.Server.Quotas;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Telemetry;
 using Tessera.Server.Transport;
@@ -46,6 +47,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<ProjectKeys>();
         services.AddHostedService<KeyFileWatcher>();
         services.AddProjectRateLimiting();
+        services.AddSingleton<ProjectQuotas>();
 
         StorageRegistration.AddStores(services, configuration);
         TelemetryRegistration.AddTelemetry(services, configuration);
@@ -75,6 +77,12 @@ public static class TesseraServiceCollectionExtensions
         try
         {
             section.Bind(options);
+            // The binder drops an element of a list that it cannot bind without a word: a project with one value that
+            // does not convert (Quotas:Files=many) would vanish, keys and all. Binding each alone says which value.
+            foreach (var project in section.GetSection(nameof(TesseraOptions.Projects)).GetChildren())
+            {
+                project.Get<ProjectOptions>();
+            }
         }
         catch (InvalidOperationException exception)
         {

@@ -52,7 +52,7 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
     }
 
     /// <summary>
-    /// An unreachable store is worth retrying (OpenAI's SDKs honour <c>x-should-retry</c>); headers a handler set
+    /// An unreachable store is worth retrying (OpenAI's SDKs honour <c>x-should-retry</c>), a quota is not; headers a handler set
     /// for a body that will not be sent (a file's ETag, its range) do not describe a server error.
     /// </summary>
     private static void PrepareHeaders(HttpResponse response, Exception exception, TesseraException error)
@@ -60,6 +60,10 @@ internal sealed class ErrorEnvelopeMiddleware(RequestDelegate next, IHostApplica
         if (exception is StoreUnavailableException)
         {
             response.Headers[ShouldRetryHeader] = "true";
+        }
+        else if (error.ShouldRetry is { } shouldRetry)
+        {
+            response.Headers[ShouldRetryHeader] = shouldRetry ? "true" : "false";
         }
 
         if ((int)error.Status >= 500)

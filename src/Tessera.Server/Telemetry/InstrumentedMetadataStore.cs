@@ -111,6 +111,37 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) =>
         Observe("SummarizePendingUploads", (inner, cancellationToken), static state => state.inner.SummarizePendingUploadsAsync(state.cancellationToken));
 
+    public Task<ProjectUsage> ReadProjectUsageAsync(string projectId, CancellationToken cancellationToken) =>
+        Observe("ReadProjectUsage", (inner, projectId, cancellationToken), static state => state.inner.ReadProjectUsageAsync(state.projectId, state.cancellationToken));
+
+    public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>
+        Observe("CreateUpload", (inner, upload, quota, cancellationToken), static state => state.inner.CreateUploadAsync(state.upload, state.quota, state.cancellationToken));
+
+    public async Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken)
+    {
+        var outcome = await Observe("AddPart", (inner, part, maxStoredBytes, quota, now, cancellationToken), static state => state.inner.AddPartAsync(state.part, state.maxStoredBytes, state.quota, state.now, state.cancellationToken));
+        if (outcome.Result == AddPartResult.Added)
+        {
+            metrics.PartStored(part.Bytes);
+        }
+
+        return outcome;
+    }
+
+    public async Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now, CancellationToken cancellationToken)
+    {
+        var outcome = await Observe("CompleteUpload", (inner, uploadId, partIds, file, quota, now, cancellationToken), static state => state.inner.CompleteUploadAsync(state.uploadId, state.partIds, state.file, state.quota, state.now, state.cancellationToken));
+        if (outcome.Succeeded)
+        {
+            metrics.UploadEnded("completed");
+        }
+
+        return outcome;
+    }
+
+    public Task<QuotaRefusal?> CreateFileAsync(StoredFile file, FileSegment content, ProjectQuota quota, CancellationToken cancellationToken) =>
+        Observe("CreateFile", (inner, file, content, quota, cancellationToken), static state => state.inner.CreateFileAsync(state.file, state.content, state.quota, state.cancellationToken));
+
     public ValueTask DisposeAsync() => inner is IAsyncDisposable async ? async.DisposeAsync() : Dispose(inner);
 
     public void Dispose() => (inner as IDisposable)?.Dispose();

@@ -74,4 +74,19 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<bool> IsBlobReferencedAsync(string blobKey, CancellationToken cancellationToken) => inner.IsBlobReferencedAsync(blobKey, cancellationToken);
 
     public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) => inner.SummarizePendingUploadsAsync(cancellationToken);
+
+    public Task<ProjectUsage> ReadProjectUsageAsync(string projectId, CancellationToken cancellationToken) => inner.ReadProjectUsageAsync(projectId, cancellationToken);
+
+    public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>
+        inner.CreateUploadAsync(upload, quota, cancellationToken);
+
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+        inner.AddPartAsync(part, maxStoredBytes, quota, now, cancellationToken);
+
+    public Task<TransitionOutcome> CompleteUploadAsync(
+        string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+        inner.CompleteUploadAsync(uploadId, partIds, file, quota, now, cancellationToken);
+
+    public Task<QuotaRefusal?> CreateFileAsync(StoredFile file, FileSegment content, ProjectQuota quota, CancellationToken cancellationToken) =>
+        inner.CreateFileAsync(file, content, quota, cancellationToken);
 }

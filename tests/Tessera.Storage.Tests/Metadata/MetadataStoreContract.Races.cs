@@ -139,6 +139,8 @@ public abstract partial class MetadataStoreContract
 
         Assert.Equal([livePart.Id], (await Store.ListPartsAsync(live.Id, Token)).Select(p => p.Id));
         Assert.NotNull(await Store.FindFileAsync(Project, liveFile.Id, Now, Token));
+        // Each sweeper freed what it expired from the project's usage, once: what is left is what lives.
+        Assert.Equal(new ProjectUsage(livePart.Bytes + liveFile.Bytes, 1, 1), await Store.ReadProjectUsageAsync(Project, Token));
     }
 
     /// <summary>One round of a sweeper as the host runs it: expire what is due, then free garbage in batches until none is left.</summary>
