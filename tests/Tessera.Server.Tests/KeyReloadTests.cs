@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tessera.Server.Hosting;
@@ -7,7 +8,7 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>
-/// Keys and rate limits change without a restart (README, "How keys reload"): from the operator's settings file
+/// Keys, rate limits and quotas change without a restart (README, "How keys reload"): from the operator's settings file
 /// (Tessera:SettingsFile) and from key files (Tessera:Projects:N:KeyFiles), which a container gets as secrets.
 /// </summary>
 public sealed class KeyReloadTests : IDisposable
@@ -106,6 +107,29 @@ public sealed class KeyReloadTests : IDisposable
             "the invalid limit is logged", ReloadBound);
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         Assert.Contains(HttpStatusCode.TooManyRequests, await BurstAsync(alpha));
+    }
+
+    [Fact]
+    public async Task Quotas_changed_in_the_settings_file_take_effect_without_a_restart_and_invalid_ones_are_refused()
+    {
+        WriteSettings(QuotaSettings(pendingUploads: 5));
+        await using var server = await StartWithSettingsFileAsync();
+        using var alpha = server.CreateClient(TesseraTestServer.KeyA);
+        Assert.Equal(5, await PendingUploadsQuotaAsync(alpha));
+
+        WriteSettings(QuotaSettings(pendingUploads: 1));
+        await Eventually.HoldsAsync(async () => await PendingUploadsQuotaAsync(alpha) == 1, "the lower quota is in force", ReloadBound);
+        await alpha.CreateUploadAsync(10);
+        using (var refused = await alpha.PostAsJsonAsync("uploads", new { bytes = 10, filename = "b.bin", purpose = "assistants", mime_type = "application/octet-stream" }, TestContext.Current.CancellationToken))
+        {
+            await refused.ShouldFailAsync(HttpStatusCode.InsufficientStorage, null, "quota_exceeded");
+        }
+
+        WriteSettings(QuotaSettings(pendingUploads: -1));
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_logs.Entries.Any(e => e.Level == LogLevel.Error && e.Message.Contains("Tessera:Quotas:PendingUploads"))),
+            "the invalid quota is logged", ReloadBound);
+        Assert.Equal(1, await PendingUploadsQuotaAsync(alpha));
     }
 
     [Fact]
@@ -225,6 +249,15 @@ public sealed class KeyReloadTests : IDisposable
 
     private static string SettingsJson(object[] projects, int? requestsPerSecond = null) =>
         JsonSerializer.Serialize(new { Tessera = new { Projects = projects, RateLimits = new { RequestsPerSecond = requestsPerSecond } } });
+
+    private static object QuotaSettings(long pendingUploads) =>
+        new { Tessera = new { Projects = Projects(("alpha", TesseraTestServer.KeyA)), Quotas = new { PendingUploads = pendingUploads } } };
+
+    private static async Task<long> PendingUploadsQuotaAsync(HttpClient client)
+    {
+        var usage = await (await client.GetAsync("project/usage", TestContext.Current.CancellationToken)).ShouldSucceedAsync();
+        return usage.GetProperty("limits").GetProperty("pending_uploads").GetInt64();
+    }
 
     /// <summary>Replaces the settings file whole, as an operator's tools do (a file caught half written is read again at the next poll).</summary>
     private void WriteSettings(object[] projects, int? requestsPerSecond = null) => Replace(SettingsPath, SettingsJson(projects, requestsPerSecond));
