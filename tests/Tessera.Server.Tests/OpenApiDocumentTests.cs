@@ -216,13 +216,6 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
     [Fact]
     public async Task The_project_usage_extension_is_described_with_its_shape()
     {
-        var mapped = _server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Any(endpoint => endpoint.RoutePattern.RawText == "/v1/project/usage");
-        if (!mapped)
-        {
-            Assert.Skip("GET /v1/project/usage is not mapped in this build.");
-        }
-
         var (ours, _) = await LoadServedAsync();
         var answer = ours.Paths["/project/usage"].Operations![HttpMethod.Get].Responses!["200"].Content!["application/json"].Schema!;
         // Whatever the types are called: lines without their component names.
