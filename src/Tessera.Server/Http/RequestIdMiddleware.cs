@@ -17,8 +17,12 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.Headers[HeaderName] = context.TraceIdentifier;
-        // The server span (there is one only while a tracer listens) carries it too, so a trace and a log line meet.
-        Activity.Current?.SetTag(TesseraTelemetry.RequestIdAttribute, context.TraceIdentifier);
+        // The server span (there is one only while a tracer listens) carries it too, so a trace and a log line meet;
+        // a span that is not sampled is never exported, so it is spared the tag.
+        if (Activity.Current is { IsAllDataRequested: true } span)
+        {
+            span.SetTag(TesseraTelemetry.RequestIdAttribute, context.TraceIdentifier);
+        }
         return next(context);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Tessera.Server.Telemetry;
@@ -9,6 +10,9 @@ namespace Tessera.Server.Telemetry;
 /// </summary>
 internal readonly struct StoreCall
 {
+    // A span's name for each store and operation, made once: most calls are not sampled and need no new string.
+    private static readonly ConcurrentDictionary<(string Store, string Operation), string> SpanNames = new();
+
     private readonly TesseraMetrics _metrics;
     private readonly string _store;
     private readonly string _operation;
@@ -23,13 +27,12 @@ internal readonly struct StoreCall
         _started = Stopwatch.GetTimestamp();
         if (TesseraTelemetry.Source.HasListeners())
         {
-            var requestId = RequestIdOf(Activity.Current);
-            _activity = TesseraTelemetry.Source.StartActivity($"{store} {operation}");
+            _activity = TesseraTelemetry.Source.StartActivity(SpanNames.GetOrAdd((store, operation), static key => $"{key.Store} {key.Operation}"));
             if (_activity is { IsAllDataRequested: true })
             {
                 _activity.SetTag(TesseraTelemetry.StoreAttribute, store);
                 _activity.SetTag(TesseraTelemetry.OperationAttribute, operation);
-                if (requestId is not null)
+                if (RequestIdOf(_activity.Parent) is { } requestId)
                 {
                     _activity.SetTag(TesseraTelemetry.RequestIdAttribute, requestId);
                 }
