@@ -172,9 +172,10 @@ public sealed partial class FileSystemBlobStore : IBlobStore
             cancellationToken.ThrowIfCancellationRequested();
             var path = paths.Current;
             var key = Path.GetFileName(path);
-            if (BlobKeys.IsValid(key))
+            // One stat for both figures; a blob deleted since the listing saw it is skipped.
+            if (BlobKeys.IsValid(key) && OnDisk(() => new FileInfo(path)) is { Exists: true } blob)
             {
-                yield return new StoredBlob(key, OnDisk(() => File.GetLastWriteTimeUtc(path)));
+                yield return new StoredBlob(key, blob.LastWriteTimeUtc, blob.Length);
             }
         }
     }

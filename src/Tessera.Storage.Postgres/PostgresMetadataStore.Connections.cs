@@ -107,8 +107,8 @@ public sealed partial class PostgresMetadataStore
         NpgsqlConnection connection, string table, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken) =>
         ExecuteAsync(connection,
             $"""
-            WITH released AS (DELETE FROM {table} WHERE {where} RETURNING blob_key)
-            INSERT INTO garbage (blob_key, since) SELECT blob_key, @since FROM released ON CONFLICT (blob_key) DO NOTHING;
+            WITH released AS (DELETE FROM {table} WHERE {where} RETURNING blob_key, bytes)
+            INSERT INTO garbage (blob_key, bytes, since) SELECT blob_key, bytes, @since FROM released ON CONFLICT (blob_key) DO NOTHING;
             """,
             [.. parameters, ("since", now)], cancellationToken);
 }

@@ -80,8 +80,8 @@ public sealed partial class PostgresMetadataStore
         WriteAsync(async (connection, token) => await ScalarAsync<long>(connection,
             $"""
             WITH gone AS (DELETE FROM files WHERE id = @id AND project_id = @project AND {IsAlive} RETURNING id, bytes),
-            released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key),
-            freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING),
+            released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key, bytes),
+            freed AS (INSERT INTO garbage (blob_key, bytes, since) SELECT blob_key, bytes, @now FROM released ON CONFLICT (blob_key) DO NOTHING),
             uncharged AS (
                 UPDATE project_usage SET bytes = project_usage.bytes - gone.bytes, files = project_usage.files - 1
                 FROM gone WHERE project_usage.project_id = @project)

@@ -37,7 +37,7 @@ public sealed partial class PostgresMetadataStore
                 var releasedBytes = (await QueryAsync(connection,
                     """
                     WITH released AS (DELETE FROM parts WHERE upload_id = ANY(@expired) RETURNING upload_id, blob_key, bytes),
-                    freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
+                    freed AS (INSERT INTO garbage (blob_key, bytes, since) SELECT blob_key, bytes, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
                     SELECT upload_id, sum(bytes)::bigint FROM released GROUP BY upload_id;
                     """,
                     [("expired", expired.Select(u => u.Id).ToArray()), ("now", now)], r => (Upload: r.GetString(0), Bytes: r.GetInt64(1)), token))
@@ -54,8 +54,8 @@ public sealed partial class PostgresMetadataStore
                     DELETE FROM files WHERE id IN (
                         SELECT id FROM files WHERE expires_at IS NOT NULL AND expires_at <= @now ORDER BY id FOR UPDATE SKIP LOCKED)
                     RETURNING id, project_id, bytes),
-                released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key),
-                freed AS (INSERT INTO garbage (blob_key, since) SELECT blob_key, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
+                released AS (DELETE FROM file_segments WHERE file_id IN (SELECT id FROM gone) RETURNING blob_key, bytes),
+                freed AS (INSERT INTO garbage (blob_key, bytes, since) SELECT blob_key, bytes, @now FROM released ON CONFLICT (blob_key) DO NOTHING)
                 SELECT project_id, count(*), sum(bytes)::bigint FROM gone GROUP BY project_id;
                 """,
                 parameters, r => (Project: r.GetString(0), Files: r.GetInt64(1), Bytes: r.GetInt64(2)), token);
@@ -88,9 +88,11 @@ public sealed partial class PostgresMetadataStore
             """,
             [("claim", GarbageClaim), ("max", max)], r => r.GetString(0), token), cancellationToken);
 
-    public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
+    public Task<long> ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
         WriteAsync((connection, token) =>
-            ExecuteAsync(connection, "DELETE FROM garbage WHERE blob_key = ANY(@blobs);", [("blobs", blobKeys.ToArray())], token), cancellationToken);
+            ScalarAsync<long>(connection,
+                "WITH forgotten AS (DELETE FROM garbage WHERE blob_key = ANY(@blobs) RETURNING bytes) SELECT coalesce(sum(bytes), 0)::bigint FROM forgotten;",
+                [("blobs", blobKeys.ToArray())], token), cancellationToken);
 
     public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyCollection<string>>(async (connection, token) => await QueryAsync(connection,

@@ -91,6 +91,11 @@ internal static class PostgresSchema
             SELECT project_id, 0, 0, 1 FROM uploads WHERE status = 'pending') AS held
         GROUP BY project_id;
         """,
+        // What each blob on the garbage list held, so the sweeper can report the bytes it frees; 0 for blobs that
+        // were already on the list.
+        """
+        ALTER TABLE garbage ADD COLUMN bytes bigint NOT NULL DEFAULT 0;
+        """,
     ];
 
     /// <summary>Brings the schema up to date in one transaction; returns the version it is at.</summary>

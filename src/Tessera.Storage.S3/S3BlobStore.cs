@@ -79,7 +79,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
                 var key = entry.Key[_prefix.Length..];
                 if (BlobKeys.IsValid(key))
                 {
-                    yield return new StoredBlob(key, new DateTimeOffset(DateTime.SpecifyKind(entry.LastModified ?? default, DateTimeKind.Utc)));
+                    yield return new StoredBlob(key, new DateTimeOffset(DateTime.SpecifyKind(entry.LastModified ?? default, DateTimeKind.Utc)), entry.Size ?? 0);
                 }
             }
 

@@ -45,15 +45,17 @@ public sealed partial class SqliteMetadataStore
         ReadAsync<IReadOnlyList<string>>(async (connection, token) => await QueryAsync(connection, null,
             "SELECT blob_key FROM garbage ORDER BY since LIMIT $max;", [("$max", max)], r => r.GetString(0), token), cancellationToken);
 
-    public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
+    public Task<long> ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, transaction, token) =>
         {
+            var freed = 0L;
             foreach (var key in blobKeys)
             {
-                await ExecuteAsync(connection, transaction, "DELETE FROM garbage WHERE blob_key = $blob;", [("$blob", key)], token);
+                var rows = await QueryAsync(connection, transaction, "DELETE FROM garbage WHERE blob_key = $blob RETURNING bytes;", [("$blob", key)], r => r.GetInt64(0), token);
+                freed += rows.Sum();
             }
 
-            return blobKeys.Count;
+            return freed;
         }, cancellationToken);
 
     public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) =>

@@ -162,13 +162,13 @@ public sealed partial class SqliteMetadataStore : IMetadataStore, IDisposable
     /// </summary>
     private static async Task ReleaseRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string where, (string, object?)[] parameters, long now, CancellationToken cancellationToken)
     {
-        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key FROM {table} WHERE {where}", parameters, now, cancellationToken);
+        await MarkGarbageAsync(connection, transaction, $"SELECT blob_key, bytes FROM {table} WHERE {where}", parameters, now, cancellationToken);
         await ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE {where};", parameters, cancellationToken);
     }
 
-    /// <summary>Moves the blobs named by <paramref name="selectBlobKeys"/> to the garbage list, within the caller's transaction.</summary>
-    private static Task<int> MarkGarbageAsync(SqliteConnection connection, SqliteTransaction transaction, string selectBlobKeys, (string, object?)[] parameters, long now, CancellationToken cancellationToken) =>
+    /// <summary>Moves the blobs (key and size) that <paramref name="selectBlobs"/> selects to the garbage list, within the caller's transaction.</summary>
+    private static Task<int> MarkGarbageAsync(SqliteConnection connection, SqliteTransaction transaction, string selectBlobs, (string, object?)[] parameters, long now, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            $"INSERT OR IGNORE INTO garbage (blob_key, since) SELECT blob_key, $since FROM ({selectBlobKeys});",
+            $"INSERT OR IGNORE INTO garbage (blob_key, bytes, since) SELECT blob_key, bytes, $since FROM ({selectBlobs});",
             [.. parameters, ("$since", now)], cancellationToken);
 }

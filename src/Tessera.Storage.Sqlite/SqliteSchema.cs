@@ -91,6 +91,11 @@ internal static class SqliteSchema
             SELECT project_id, 0, 0, 1 FROM uploads WHERE status = 'pending')
         GROUP BY project_id;
         """,
+        // What each blob on the garbage list held, so the sweeper can report the bytes it frees; 0 for blobs that
+        // were already on the list.
+        """
+        ALTER TABLE garbage ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -36,5 +36,5 @@ public interface IBlobStore
     Task CheckHealthAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>A blob found in the store.</summary>
-public sealed record StoredBlob(string Key, DateTimeOffset LastWritten);
+/// <summary>A blob found in the store, and its size in bytes.</summary>
+public sealed record StoredBlob(string Key, DateTimeOffset LastWritten, long Bytes);

@@ -71,8 +71,8 @@ public interface IMetadataStore
     /// <summary>Blobs that nothing refers to any more and that may be deleted, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken);
 
-    /// <summary>Forgets garbage whose blobs were deleted.</summary>
-    Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken);
+    /// <summary>Forgets garbage whose blobs were deleted. Returns the bytes those blobs held (0 for any put on the list before sizes were kept).</summary>
+    Task<long> ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken);
 
     /// <summary>
     /// Every blob that a stored part or a file's content names (garbage excluded), for finding records whose bytes are

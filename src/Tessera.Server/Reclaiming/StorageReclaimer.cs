@@ -89,8 +89,8 @@ internal sealed class StorageReclaimer(
                 await blobs.DeleteAsync(key, cancellationToken);
             }
 
-            await metadata.ForgetGarbageAsync(garbage, cancellationToken);
-            metrics.BlobsReclaimed(garbage.Count);
+            var bytes = await metadata.ForgetGarbageAsync(garbage, cancellationToken);
+            metrics.Reclaimed(garbage.Count, bytes);
             logger.GarbageDeleted(garbage.Count);
             if (garbage.Count < GarbageBatch)
             {
@@ -109,6 +109,7 @@ internal sealed class StorageReclaimer(
         var referencedBefore = await metadata.ListReferencedBlobKeysAsync(cancellationToken);
         var stored = new HashSet<string>(StringComparer.Ordinal);
         var orphans = 0;
+        var orphanBytes = 0L;
         await foreach (var blob in blobs.ListAsync(cancellationToken))
         {
             stored.Add(blob.Key);
@@ -116,11 +117,12 @@ internal sealed class StorageReclaimer(
             {
                 await blobs.DeleteAsync(blob.Key, cancellationToken);
                 orphans++;
+                orphanBytes += blob.Bytes;
             }
         }
 
         var unfinished = await blobs.DeleteUnfinishedAsync(cutoff, cancellationToken);
-        metrics.BlobsReclaimed(orphans + unfinished);
+        metrics.Reclaimed(orphans + unfinished, orphanBytes);
         logger.Reconciled(orphans, unfinished);
         await FindRecordsWithoutBlobsAsync(referencedBefore, stored, cancellationToken);
     }

@@ -99,7 +99,7 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) =>
         Observe("ListGarbage", (inner, max, cancellationToken), static state => state.inner.ListGarbageAsync(state.max, state.cancellationToken));
 
-    public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
+    public Task<long> ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
         Observe("ForgetGarbage", (inner, blobKeys, cancellationToken), static state => state.inner.ForgetGarbageAsync(state.blobKeys, state.cancellationToken));
 
     public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) =>

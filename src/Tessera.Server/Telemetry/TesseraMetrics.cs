@@ -20,7 +20,8 @@ public sealed class TesseraMetrics
     private readonly Counter<long> _uploadsEnded;
     private readonly Histogram<double> _completeDuration;
     private readonly Counter<long> _sweeps;
-    private readonly Counter<long> _reclaimed;
+    private readonly Counter<long> _reclaimedBytes;
+    private readonly Counter<long> _reclaimedBlobs;
     private readonly Histogram<double> _storeDuration;
 
     public TesseraMetrics(IMeterFactory meterFactory, PendingUploadsGauge pending)
@@ -35,7 +36,8 @@ public sealed class TesseraMetrics
         _completeDuration = meter.CreateHistogram("tessera.upload.complete.duration", "s", "How long a successful complete took.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _sweeps = meter.CreateCounter<long>("tessera.sweeper.rounds", "{round}", "Sweeper rounds run (expiry and garbage deletion).");
-        _reclaimed = meter.CreateCounter<long>("tessera.sweeper.reclaimed", "{blob}", "Blobs the sweeper deleted: garbage, orphans and unfinished writes.");
+        _reclaimedBytes = meter.CreateCounter<long>("tessera.sweeper.reclaimed", "By", "Bytes the sweeper freed: garbage and orphan blobs (unfinished writes are counted in blobs only).");
+        _reclaimedBlobs = meter.CreateCounter<long>("tessera.sweeper.reclaimed.blobs", "{blob}", "Blobs the sweeper deleted: garbage, orphans and unfinished writes.");
         _storeDuration = meter.CreateHistogram("tessera.store.operation.duration", "s", "How long a metadata or blob store call took, by tessera.store and tessera.operation.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         meter.CreateObservableUpDownCounter("tessera.uploads.pending.count", pending.ObserveCount, "{upload}", "Pending uploads in the metadata store (every node reports the same).");
@@ -60,7 +62,11 @@ public sealed class TesseraMetrics
 
     public void SweepRan() => _sweeps.Add(1);
 
-    public void BlobsReclaimed(long count) => _reclaimed.Add(count);
+    public void Reclaimed(long blobs, long bytes)
+    {
+        _reclaimedBlobs.Add(blobs);
+        _reclaimedBytes.Add(bytes);
+    }
 
     public void StoreCallTook(string store, string operation, TimeSpan elapsed, string? errorType)
     {

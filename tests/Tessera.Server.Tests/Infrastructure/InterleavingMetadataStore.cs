@@ -66,7 +66,7 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
 
     public Task<IReadOnlyList<string>> ListGarbageAsync(int max, CancellationToken cancellationToken) => inner.ListGarbageAsync(max, cancellationToken);
 
-    public Task ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
+    public Task<long> ForgetGarbageAsync(IReadOnlyCollection<string> blobKeys, CancellationToken cancellationToken) =>
         inner.ForgetGarbageAsync(blobKeys, cancellationToken);
 
     public Task<IReadOnlyCollection<string>> ListReferencedBlobKeysAsync(CancellationToken cancellationToken) => inner.ListReferencedBlobKeysAsync(cancellationToken);

@@ -35,12 +35,13 @@ public sealed class MetricsScrapeTests : IDisposable
         var uploadId = (await client.CreateUploadAsync(11)).Id();
         var first = await client.AddPartAsync(uploadId, "hello "u8.ToArray());
         var second = await client.AddPartAsync(uploadId, "world"u8.ToArray());
+        await client.AddPartAsync(uploadId, "!!!"u8.ToArray());
         await Eventually.HoldsAsync(async () =>
         {
             var now = await PrometheusScrape.TakeAsync(scraper, metrics);
             return now.Value("tessera_uploads_pending_count") == before.Value("tessera_uploads_pending_count") + 1
-                && now.Value("tessera_uploads_pending_size_bytes") == before.Value("tessera_uploads_pending_size_bytes") + 11;
-        }, "the scrape shows the pending upload and its 11 bytes");
+                && now.Value("tessera_uploads_pending_size_bytes") == before.Value("tessera_uploads_pending_size_bytes") + 14;
+        }, "the scrape shows the pending upload and its 14 bytes");
         var fileId = (await client.CompleteAsync(uploadId, [first, second])).GetProperty("file").Id();
         using (var late = await client.PostPartAsync(uploadId, [1, 2, 3]))
         {
@@ -50,25 +51,26 @@ public sealed class MetricsScrapeTests : IDisposable
         Assert.Equal("hello world", await client.GetStringAsync($"files/{fileId}/content", Token));
         (await client.DeleteAsync($"files/{fileId}", Token)).EnsureSuccessStatusCode();
 
-        // The delete wakes the sweeper, which deletes the file's two blobs; the download is counted once sent.
+        // The part left out of the file, then the file's two, are garbage the sweeper deletes; the download is counted once sent.
         PrometheusScrape after = before;
         await Eventually.HoldsAsync(async () =>
         {
             after = await PrometheusScrape.TakeAsync(scraper, metrics);
-            return Moved(before, after, "tessera_sweeper_reclaimed_total") == 2 && Moved(before, after, "tessera_served_bytes_total") == 11
+            return Moved(before, after, "tessera_sweeper_reclaimed_blobs_total") == 3 && Moved(before, after, "tessera_served_bytes_total") == 11
                 && Moved(before, after, "tessera_uploads_pending_count") == 0;
-        }, "the sweeper reclaimed the file's two blobs and the download was counted");
+        }, "the sweeper reclaimed the three parts' blobs and the download was counted");
 
-        Assert.Equal(2, Moved(before, after, "tessera_parts_stored_total"));
-        Assert.Equal(11, Moved(before, after, "tessera_ingested_bytes_total"));
+        Assert.Equal(14, Moved(before, after, "tessera_sweeper_reclaimed_bytes_total"));
+        Assert.Equal(3, Moved(before, after, "tessera_parts_stored_total"));
+        Assert.Equal(14, Moved(before, after, "tessera_ingested_bytes_total"));
         Assert.Equal(1, Moved(before, after, "tessera_parts_refused_total", ("error_type", "conflict")));
         Assert.Equal(1, Moved(before, after, "tessera_parts_refused_total"));
         Assert.Equal(1, Moved(before, after, "tessera_uploads_ended_total", ("tessera_upload_outcome", "completed")));
         Assert.Equal(1, Moved(before, after, "tessera_uploads_ended_total"));
         Assert.Equal(1, Moved(before, after, "tessera_upload_complete_duration_seconds_count"));
         Assert.Equal(0, Moved(before, after, "tessera_uploads_pending_size_bytes"));
-        Assert.Equal(2, Moved(before, after, "tessera_store_operation_duration_seconds_count", ("tessera_store", "metadata"), ("tessera_operation", "AddPart")));
-        Assert.Equal(2, Moved(before, after, "tessera_store_operation_duration_seconds_count", ("tessera_store", "blobs"), ("tessera_operation", "Write")));
+        Assert.Equal(3, Moved(before, after, "tessera_store_operation_duration_seconds_count", ("tessera_store", "metadata"), ("tessera_operation", "AddPart")));
+        Assert.Equal(3, Moved(before, after, "tessera_store_operation_duration_seconds_count", ("tessera_store", "blobs"), ("tessera_operation", "Write")));
         Assert.Equal(1, Moved(before, after, "tessera_store_operation_duration_seconds_count", ("tessera_store", "metadata"), ("tessera_operation", "CompleteUpload")));
         Assert.Equal(1, Moved(before, after, "tessera_store_operation_duration_seconds_count", ("tessera_store", "metadata"), ("tessera_operation", "DeleteFile")));
 

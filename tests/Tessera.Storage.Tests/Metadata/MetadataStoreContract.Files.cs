@@ -118,7 +118,9 @@ public abstract partial class MetadataStoreContract
 
         Assert.True(await Store.DeleteFileAsync(Project, file.Id, Now, Token));
 
-        Assert.Equal(parts.Select(p => p.BlobKey).Order(), (await AllGarbageAsync()).Order());
+        var garbage = await AllGarbageAsync();
+        Assert.Equal(parts.Select(p => p.BlobKey).Order(), garbage.Order());
+        Assert.Equal(30, await Store.ForgetGarbageAsync(garbage, Token));
     }
 
     private static FileListQuery Query(string? purpose = null, int limit = 100, ListOrder order = ListOrder.Descending, string? after = null) =>

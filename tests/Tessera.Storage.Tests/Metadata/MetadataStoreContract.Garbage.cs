@@ -18,8 +18,10 @@ public abstract partial class MetadataStoreContract
 
         Assert.Equal(UploadStatus.Expired, (await Store.FindUploadAsync(Project, overdue.Id, Token))?.Status);
         Assert.Equal(UploadStatus.Pending, (await Store.FindUploadAsync(Project, current.Id, Token))?.Status);
-        Assert.Equal(parts.Select(p => p.BlobKey).Order(), (await AllGarbageAsync()).Order());
+        var garbage = await AllGarbageAsync();
+        Assert.Equal(parts.Select(p => p.BlobKey).Order(), garbage.Order());
         Assert.Equal([kept.Id], (await Store.ListPartsAsync(current.Id, Token)).Select(p => p.Id));
+        Assert.Equal(30, await Store.ForgetGarbageAsync(garbage, Token));
     }
 
     [Fact]
@@ -56,7 +58,7 @@ public abstract partial class MetadataStoreContract
 
         var firstTwo = await Store.ListGarbageAsync(2, Token);
         Assert.Equal(2, firstTwo.Count);
-        await Store.ForgetGarbageAsync(firstTwo, Token);
+        var freed = await Store.ForgetGarbageAsync(firstTwo, Token);
         var rest = await AllGarbageAsync();
 
         Assert.Equal(parts.Select(p => p.BlobKey).Order(), firstTwo.Concat(rest).Order());
@@ -65,8 +67,9 @@ public abstract partial class MetadataStoreContract
             Assert.False(await Store.IsBlobReferencedAsync(key, Token), $"{key} is still referenced after it was forgotten");
         }
 
-        await Store.ForgetGarbageAsync([.. rest, "never_garbage"], Token);
+        freed += await Store.ForgetGarbageAsync([.. rest, "never_garbage"], Token);
         Assert.Empty(await AllGarbageAsync());
+        Assert.Equal(60, freed);
     }
 
     [Fact]
