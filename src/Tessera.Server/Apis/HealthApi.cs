@@ -16,6 +16,10 @@ public static class HealthApi
     public const string ReadinessPath = "/healthz";
     public const string LivenessPath = "/livez";
 
+    /// <summary>Whether the request asks <c>/healthz</c> or <c>/livez</c>.</summary>
+    public static bool IsProbe(HttpRequest request) =>
+        request.Path.Equals(ReadinessPath, StringComparison.OrdinalIgnoreCase) || request.Path.Equals(LivenessPath, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The tag of the checks <c>/healthz</c> runs.</summary>
     public const string StoreTag = "store";
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry;
 using Tessera.Server.Http;
 using Tessera.Storage;
 
@@ -23,8 +24,12 @@ internal abstract class StoreHealthCheck(StoreKind store, ILogger logger) : IHea
         deadline.CancelAfter(Deadline);
         try
         {
-            // WaitAsync as well: a store that ignores its token must not hold the answer either.
-            await ProbeAsync(deadline.Token).WaitAsync(deadline.Token);
+            // WaitAsync as well: a store that ignores its token must not hold the answer either. The probe's store calls
+            // are not traced, like the probe's request.
+            using (SuppressInstrumentationScope.Begin())
+            {
+                await ProbeAsync(deadline.Token).WaitAsync(deadline.Token);
+            }
             return HealthCheckResult.Healthy(data: Details());
         }
         catch (StorageException failure)

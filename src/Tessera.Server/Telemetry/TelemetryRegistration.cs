@@ -3,6 +3,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Tessera.Server.Apis;
 using Tessera.Server.Hosting;
 using Tessera.Storage;
 
@@ -70,10 +71,13 @@ public static class TelemetryRegistration
     public static MeterProviderBuilder AddTesseraInstrumentation(this MeterProviderBuilder metrics) =>
         metrics.AddMeter(TesseraTelemetry.Name).AddAspNetCoreInstrumentation().AddRuntimeInstrumentation();
 
-    /// <summary>Spans around store calls and ASP.NET Core's server spans, scrapes of <c>/metrics</c> left out.</summary>
+    /// <summary>
+    /// Spans around store calls and ASP.NET Core's server spans. Scrapes of <c>/metrics</c> and health probes are left
+    /// out: an orchestrator asks every few seconds, and a trace of that tells nobody anything.
+    /// </summary>
     public static TracerProviderBuilder AddTesseraInstrumentation(this TracerProviderBuilder tracing) =>
         tracing.AddSource(TesseraTelemetry.Name)
-            .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !MetricsEndpoint.IsScrape(http.Request));
+            .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !MetricsEndpoint.IsScrape(http.Request) && !HealthApi.IsProbe(http.Request));
 
     /// <summary><c>OTEL_TRACES_SAMPLER_ARG</c> alone sets the default sampler's ratio, as it would the standard sampler's.</summary>
     private static double TraceRatio(IConfiguration configuration) =>

@@ -47,5 +47,31 @@ public sealed class TracingTests
         Assert.DoesNotContain(spans.Snapshot(), span => span.TraceId != request!.TraceId && RequestIdOf(span) == requestId);
     }
 
+    [Fact]
+    public async Task Health_probes_leave_no_trace_while_requests_around_them_do()
+    {
+        var spans = new LockedCollection<Activity>();
+        await using var server = await TesseraTestServer.StartAsync(configureServices: services =>
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddTesseraInstrumentation().AddInMemoryExporter(spans)));
+        using var client = server.CreateClient();
+
+        using (var health = await client.GetAsync(new Uri(server.Root, "healthz"), TestContext.Current.CancellationToken))
+        {
+            health.EnsureSuccessStatusCode();
+        }
+
+        using (var live = await client.GetAsync(new Uri(server.Root, "livez"), TestContext.Current.CancellationToken))
+        {
+            live.EnsureSuccessStatusCode();
+        }
+
+        // A request after the probes, whose spans prove the exporter was listening all along.
+        await client.CreateUploadAsync(3);
+        await Eventually.HoldsAsync(() => spans.Snapshot().Any(span => span.DisplayName == "metadata CreateUpload"), "the create's store call is exported");
+
+        Assert.DoesNotContain(spans.Snapshot(), span => span.DisplayName.Contains("health", StringComparison.OrdinalIgnoreCase)
+            || span.GetTagItem("url.path") is "/healthz" or "/livez" || span.DisplayName.EndsWith("CheckHealth", StringComparison.Ordinal));
+    }
+
     private static string? RequestIdOf(Activity span) => span.GetTagItem(TesseraTelemetry.RequestIdAttribute) as string;
 }
