@@ -41,10 +41,14 @@ internal static class OpsBench
                 // Each part alone, to see where the cost is.
                 targets.Add(await Target.StartAsync("metrics only", options, options.Port + 4, metrics, null, cancellationToken));
                 targets.Add(await Target.StartAsync("tracing only", options, options.Port + 5, tracing, otlpOverHttp, cancellationToken));
+                // What a busier sampling than the default costs: everything on, one request in ten traced.
+                var oneInTen = new Dictionary<string, string>(otlpOverHttp) { ["OTEL_TRACES_SAMPLER_ARG"] = "0.1" };
+                targets.Add(await Target.StartAsync("on, 1 in 10 traced", options, options.Port + 6, [.. metrics, .. tracing, .. quotas], oneInTen, cancellationToken));
             }
 
             using var scraping = new CancellationTokenSource();
             var scrapes = ScrapeUntilCancelledAsync(targets[2], options.ScrapeInterval, scraping.Token);
+            var splitScrapes = options.Split ? ScrapeUntilCancelledAsync(targets[^1], options.ScrapeInterval, scraping.Token) : Task.FromResult((0, ""));
             var part = new byte[PartBytes];
             Random.Shared.NextBytes(part);
 
@@ -77,6 +81,7 @@ internal static class OpsBench
 
             await scraping.CancelAsync();
             var (scrapeCount, lastScrape) = await scrapes;
+            await splitScrapes;
             Console.Write(Render(options, targets, scrapeCount, sink.Exports, lastScrape));
         }
         finally

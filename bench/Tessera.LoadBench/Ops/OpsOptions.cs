@@ -5,7 +5,8 @@ namespace Tessera.LoadBench.Ops;
 /// <summary>
 /// <c>ops --server DLL [--clients 16] [--rounds 3] [--seconds 5] [--warmup 3] [--ingest 2] [--scrape-seconds 5]
 /// [--split 0] [--port 19510]</c>: three servers on ports port..port+2, the OTLP sink on port+3; <c>--split 1</c> adds a
-/// server with metrics alone and one with tracing alone (port+4, port+5).
+/// server with metrics alone, one with tracing alone, and one with everything on but one request in ten traced
+/// (port+4 to port+6).
 /// </summary>
 internal sealed record OpsOptions(string ServerDll, int Clients, int Rounds, TimeSpan Duration, TimeSpan Warmup, int IngestUploads, TimeSpan ScrapeInterval, int Port, bool Split)
 {
