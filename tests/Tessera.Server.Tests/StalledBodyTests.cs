@@ -100,17 +100,9 @@ public sealed class StalledBodyTests
     }
 
     /// <summary>Hands out its data a block at a time, pausing before each block.</summary>
-    private sealed class TricklingStream(byte[] data, int blockBytes, TimeSpan pause) : Stream
+    private sealed class TricklingStream(byte[] data, int blockBytes, TimeSpan pause) : ReadOnlyStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
 
         public override long Position { get => _position; set => throw new NotSupportedException(); }
 
@@ -129,15 +121,5 @@ public sealed class StalledBodyTests
         }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

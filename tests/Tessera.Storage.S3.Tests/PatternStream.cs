@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Tessera.Testing;
 
 namespace Tessera.Storage.S3.Tests;
 
@@ -7,26 +8,12 @@ namespace Tessera.Storage.S3.Tests;
 /// follow from a seed, so a test can compute what a blob must hold without keeping it. It can fail partway, as a
 /// client that drops its connection does.
 /// </summary>
-internal sealed class PatternStream(long length, int seed, long? failAfter = null) : Stream
+internal sealed class PatternStream(long length, int seed, long? failAfter = null) : ReadOnlyStream
 {
     private static readonly int[] ChunkSizes = [65_536, 7_919, 1_048_576, 1, 300_000];
 
     private long _position;
     private int _reads;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>The SHA-256 of the bytes from <paramref name="offset"/> on of such a stream.</summary>
     public static string HashOf(long length, int seed, long offset = 0)
@@ -79,16 +66,6 @@ internal sealed class PatternStream(long length, int seed, long? failAfter = nul
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>What a <see cref="PatternStream"/> throws when it fails partway.</summary>

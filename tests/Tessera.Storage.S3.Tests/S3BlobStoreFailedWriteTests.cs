@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using Tessera.Testing;
 using Tessera.Testing.Engines;
 
 namespace Tessera.Storage.S3.Tests;
@@ -80,23 +81,9 @@ public sealed class S3BlobStoreFailedWriteTests : IAsyncLifetime
     }
 
     /// <summary>Cancels the caller's token once so many bytes were read, as a client that goes away mid-part does.</summary>
-    private sealed class CancellingStream(Stream inner, CancellationTokenSource cancel, long cancelAfter) : Stream
+    private sealed class CancellingStream(Stream inner, CancellationTokenSource cancel, long cancelAfter) : ReadOnlyStream
     {
         private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -112,15 +99,5 @@ public sealed class S3BlobStoreFailedWriteTests : IAsyncLifetime
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

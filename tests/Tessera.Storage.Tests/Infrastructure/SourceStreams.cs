@@ -1,7 +1,9 @@
+using Tessera.Testing;
+
 namespace Tessera.Storage.Tests.Infrastructure;
 
 /// <summary>Request bodies as a blob store sees them: bytes that arrive in odd-sized chunks, then end, fail or stall.</summary>
-internal sealed class SourceStream(byte[] bytes, int chunkBytes = 64 << 10) : Stream
+internal sealed class SourceStream(byte[] bytes, int chunkBytes = 64 << 10) : ReadOnlyStream
 {
     private int _position;
 
@@ -10,20 +12,6 @@ internal sealed class SourceStream(byte[] bytes, int chunkBytes = 64 << 10) : St
 
     /// <summary>Awaited once the bytes are read, before the stream ends (or fails); it may be cancelled.</summary>
     public Func<CancellationToken, Task>? StallAtEnd { get; init; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -53,14 +41,4 @@ internal sealed class SourceStream(byte[] bytes, int chunkBytes = 64 << 10) : St
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
