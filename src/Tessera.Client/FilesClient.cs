@@ -127,26 +127,7 @@ public sealed class FilesClient
         }
     }
 
-    private static string QueryOf(FileListOptions? options)
-    {
-        if (options is null)
-        {
-            return "";
-        }
-
-        var parts = new List<string>(4);
-        Add(parts, "purpose", options.Purpose);
-        Add(parts, "limit", options.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Add(parts, "order", options.Order);
-        Add(parts, "after", options.After);
-        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
-
-        static void Add(List<string> parts, string name, string? value)
-        {
-            if (value is not null)
-            {
-                parts.Add($"{name}={Uri.EscapeDataString(value)}");
-            }
-        }
-    }
+    private static string QueryOf(FileListOptions? options) => options is null
+        ? ""
+        : QueryString.Of(("purpose", options.Purpose), ("limit", QueryString.Of(options.Limit)), ("order", options.Order), ("after", options.After));
 }

@@ -64,7 +64,7 @@ public sealed class TesseraClient : IDisposable
 
     public TesseraClientOptions Options { get; }
 
-    /// <summary>The Uploads API, our two extensions, and the chunked upload.</summary>
+    /// <summary>The Uploads API, our three extensions, and the chunked upload.</summary>
     public UploadsClient Uploads { get; }
 
     /// <summary>The Files API.</summary>

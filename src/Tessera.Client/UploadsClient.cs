@@ -1,9 +1,10 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Tessera.Contracts;
 
 namespace Tessera.Client;
 
-/// <summary>OpenAI's Uploads API, Tessera's two read-only extensions, and the resumable chunked upload.</summary>
+/// <summary>OpenAI's Uploads API, Tessera's three read-only extensions, and the resumable chunked upload.</summary>
 public sealed partial class UploadsClient
 {
     /// <summary>The largest part OpenAI and Tessera accept by default (64 MiB).</summary>
@@ -28,6 +29,40 @@ public sealed partial class UploadsClient
 
     public Task<ApiResponse<UploadObject>> GetWithResponseAsync(string uploadId, CancellationToken cancellationToken = default) =>
         _client.SendAsync(_client.NewRequest(HttpMethod.Get, $"uploads/{TesseraClient.Escape(uploadId)}"), TesseraJsonContext.Default.UploadObject, cancellationToken);
+
+    /// <summary>
+    /// <c>GET /uploads</c> (Tessera's extension; OpenAI answers 404): one page of the project's pending uploads, each
+    /// with the bytes its parts hold so far.
+    /// </summary>
+    public async Task<ListObject<PendingUploadObject>> ListAsync(UploadListOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await ListWithResponseAsync(options, cancellationToken)).Value;
+
+    public Task<ApiResponse<ListObject<PendingUploadObject>>> ListWithResponseAsync(UploadListOptions? options = null, CancellationToken cancellationToken = default) =>
+        _client.SendAsync(
+            _client.NewRequest(HttpMethod.Get, "uploads" + (options is null ? "" : QueryString.Of(("limit", QueryString.Of(options.Limit)), ("order", options.Order), ("after", options.After)))),
+            TesseraJsonContext.Default.ListObjectPendingUploadObject, cancellationToken);
+
+    /// <summary>Every pending upload, page after page while <c>has_more</c>, each page continuing after the last id of the one before.</summary>
+    public async IAsyncEnumerable<PendingUploadObject> ListAllAsync(UploadListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = options ?? new UploadListOptions();
+        while (true)
+        {
+            var page = await ListAsync(query, cancellationToken);
+            foreach (var upload in page.Data)
+            {
+                yield return upload;
+            }
+
+            var last = page.LastId ?? (page.Data.Count > 0 ? page.Data[^1].Id : null);
+            if (!page.HasMore || last is null)
+            {
+                yield break;
+            }
+
+            query = query with { After = last };
+        }
+    }
 
     /// <summary><c>POST /uploads/{id}/parts</c> with the bytes of <paramref name="data"/>, which stays the caller's (it is not copied).</summary>
     public async Task<UploadPartObject> AddPartAsync(string uploadId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>

@@ -15,6 +15,8 @@ namespace Tessera.Contracts;
 [JsonSerializable(typeof(StoredPartObject))]
 [JsonSerializable(typeof(ListObject<FileObject>))]
 [JsonSerializable(typeof(ListObject<StoredPartObject>))]
+[JsonSerializable(typeof(PendingUploadObject))]
+[JsonSerializable(typeof(ListObject<PendingUploadObject>))]
 [JsonSerializable(typeof(DeletedFileObject))]
 [JsonSerializable(typeof(ProjectUsageObject))]
 [JsonSerializable(typeof(CreateUploadRequest))]

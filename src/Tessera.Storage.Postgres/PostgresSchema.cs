@@ -96,6 +96,12 @@ internal static class PostgresSchema
         """
         ALTER TABLE garbage ADD COLUMN bytes bigint NOT NULL DEFAULT 0;
         """,
+        // A project's pending uploads in creation order, for GET /uploads: seq breaks ties between uploads created
+        // in the same second, as it does for files. Uploads made before it are numbered in no particular order.
+        """
+        ALTER TABLE uploads ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+        CREATE INDEX uploads_pending_by_project ON uploads (project_id, created_at, seq) WHERE status = 'pending';
+        """,
     ];
 
     /// <summary>Brings the schema up to date in one transaction; returns the version it is at.</summary>

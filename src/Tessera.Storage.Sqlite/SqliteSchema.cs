@@ -96,6 +96,10 @@ internal static class SqliteSchema
         """
         ALTER TABLE garbage ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
         """,
+        // A project's pending uploads in creation order, for GET /uploads; the rowid rides along in every index.
+        """
+        CREATE INDEX uploads_pending_by_project ON uploads (project_id, created_at) WHERE status = 'pending';
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

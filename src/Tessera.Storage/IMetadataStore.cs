@@ -62,6 +62,13 @@ public interface IMetadataStore
     /// <summary>One page of the project's live files. Null when <see cref="FileListQuery.After"/> names no live file of the project.</summary>
     Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the project's uploads still pending at <paramref name="now"/> (not past their expiry), each with the
+    /// bytes its stored parts hold. Null when <see cref="UploadListQuery.After"/> names no upload of the project; an
+    /// upload that has completed, been cancelled or expired since it was listed still serves as the cursor.
+    /// </summary>
+    Task<PendingUploadPage?> ListPendingUploadsAsync(string projectId, UploadListQuery query, long now, CancellationToken cancellationToken);
+
     /// <summary>Deletes the file, whose blobs become garbage; false when the project has no such live file.</summary>
     Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken);
 
@@ -155,3 +162,10 @@ public enum ListOrder
 public sealed record FileListQuery(string? Purpose, int Limit, ListOrder Order, string? After);
 
 public sealed record FilePage(IReadOnlyList<StoredFile> Files, bool HasMore);
+
+public sealed record UploadListQuery(int Limit, ListOrder Order, string? After);
+
+/// <summary>A pending upload and the bytes its stored parts hold so far.</summary>
+public sealed record PendingUpload(Upload Upload, long ReceivedBytes);
+
+public sealed record PendingUploadPage(IReadOnlyList<PendingUpload> Uploads, bool HasMore);

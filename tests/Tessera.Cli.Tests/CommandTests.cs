@@ -113,6 +113,35 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Uploads_list_prints_the_pending_uploads_with_their_received_bytes_page_after_page()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await JsonOfAsync("uploads", "create", "--bytes", "10", "--filename", $"u{i}.bin", "--mime-type", "text/plain", "--purpose", "user_data")).GetProperty("id").GetString()!);
+        }
+
+        await _tessera.RunAsync(["uploads:parts", "create", ids[1], "--data", "-"], "12345"u8.ToArray());
+        await JsonOfAsync("uploads", "cancel", ids[2]);
+
+        // One upload per page: the CLI follows has_more to the end, one line per upload.
+        var all = await _tessera.RunAsync("uploads", "list", "--limit", "1", "--order", "asc", "--format", "jsonl");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        var listed = Lines(all.StandardOutput).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(ids[..2], listed.Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal([0L, 5L], listed.Select(u => u.GetProperty("received_bytes").GetInt64()));
+
+        var newest = await _tessera.RunAsync("uploads", "list", "--max-items", "1", "--format", "jsonl");
+        Assert.Equal([ids[1]], Lines(newest.StandardOutput).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()));
+        var rest = await _tessera.RunAsync("uploads", "list", "--order", "asc", "--after", ids[0], "--format", "jsonl");
+        Assert.Equal([ids[1]], Lines(rest.StandardOutput).Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()));
+
+        var refused = await _tessera.RunAsync("uploads", "list", "--order", "sideways");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("\"param\": \"order\"", refused.StandardError);
+    }
+
+    [Fact]
     public async Task Files_content_with_output_writes_the_file()
     {
         var bytes = RandomNumberGenerator.GetBytes(300_000);

@@ -72,6 +72,36 @@ public sealed class ClientEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pending_uploads_are_listed_page_by_page_with_their_received_bytes_through_the_client()
+    {
+        var created = new List<UploadObject>();
+        for (var i = 0; i < 3; i++)
+        {
+            created.Add(await _client.Uploads.CreateAsync(new CreateUploadRequest { Filename = $"u{i}.bin", Purpose = "user_data", Bytes = 10, MimeType = "application/octet-stream" }, Token));
+        }
+
+        await _client.Uploads.AddPartAsync(created[1].Id, new byte[] { 1, 2, 3, 4 }, Token);
+        var cancelled = await _client.Uploads.CreateAsync(new CreateUploadRequest { Filename = "gone.bin", Purpose = "batch", Bytes = 3, MimeType = "text/plain" }, Token);
+        await _client.Uploads.CancelAsync(cancelled.Id, Token);
+
+        var firstPage = await _client.Uploads.ListAsync(new UploadListOptions { Limit = 2, Order = "asc" }, Token);
+        var everyPending = new List<PendingUploadObject>();
+        await foreach (var upload in _client.Uploads.ListAllAsync(new UploadListOptions { Limit = 1, Order = "asc" }, Token))
+        {
+            everyPending.Add(upload);
+        }
+
+        var newestFirst = await _client.Uploads.ListAsync(cancellationToken: Token);
+
+        Assert.True(firstPage.HasMore);
+        Assert.Equal(created[..2].Select(u => u.Id), firstPage.Data.Select(u => u.Id));
+        Assert.Equal(created.Select(u => (u.Id, u.Filename)), everyPending.Select(u => (u.Id, u.Filename)));
+        Assert.Equal([0L, 4L, 0L], everyPending.Select(u => u.ReceivedBytes));
+        Assert.All(everyPending, u => Assert.Equal((UploadStatuses.Pending, 10L, "user_data"), (u.Status, u.Bytes, u.Purpose)));
+        Assert.Equal(created.Select(u => u.Id).Reverse(), newestFirst.Data.Select(u => u.Id));
+    }
+
+    [Fact]
     public async Task Files_are_created_read_listed_page_by_page_and_deleted_through_the_client()
     {
         var created = new List<FileObject>();

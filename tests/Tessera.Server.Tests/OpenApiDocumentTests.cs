@@ -238,6 +238,21 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
     }
 
     [Fact]
+    public async Task The_pending_uploads_extension_is_described_with_its_paging_query_and_received_bytes()
+    {
+        var (ours, _) = await LoadServedAsync();
+        var operation = ours.Paths["/uploads"].Operations![HttpMethod.Get];
+        var answer = operation.Responses!["200"].Content!["application/json"].Schema!;
+        var outline = SchemaOutline.Of(answer, "list").Select(line => ComponentName().Replace(line, "")).ToList();
+
+        Assert.Equal("listUploads", operation.OperationId);
+        Assert.Equal(["Query after", "Query limit", "Query order"], (operation.Parameters ?? []).Select(p => $"{p.In} {p.Name}").Order());
+        Assert.Contains("received_bytes: integer", outline);
+        Assert.Contains("required: bytes, created_at, expires_at, filename, id, object, purpose, received_bytes, status", outline);
+        Assert.Contains("status: string enum pending", outline);
+    }
+
+    [Fact]
     public async Task The_document_is_rendered_once()
     {
         var rendered = _server.Services.GetRequiredService<RenderedOpenApiDocument>();

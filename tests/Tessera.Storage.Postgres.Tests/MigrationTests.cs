@@ -5,7 +5,7 @@ namespace Tessera.Storage.Postgres.Tests;
 public sealed class MigrationTests
 {
     // The schema's migrations: the first, and project_usage for quotas.
-    private const int LatestVersion = 3;
+    private const int LatestVersion = 4;
 
     [Fact]
     public async Task Three_nodes_starting_at_once_on_one_database_create_the_schema_once_and_all_start()
@@ -85,7 +85,7 @@ public sealed class MigrationTests
         await nodes.A.CreateUploadAsync(cancelled, token);
         await nodes.A.AddPartAsync(Nodes.NewPart(cancelled, now, 40), long.MaxValue, now, token);
         Assert.True((await nodes.A.CancelUploadAsync(cancelled.Id, now, token)).Succeeded);
-        await nodes.QueryScalarAsync<int>("DROP TABLE project_usage; ALTER TABLE garbage DROP COLUMN bytes; UPDATE schema_version SET version = 1 RETURNING version;");
+        await nodes.QueryScalarAsync<int>("DROP TABLE project_usage; ALTER TABLE garbage DROP COLUMN bytes; DROP INDEX uploads_pending_by_project; ALTER TABLE uploads DROP COLUMN seq; UPDATE schema_version SET version = 1 RETURNING version;");
 
         await nodes.B.InitializeAsync(token);
 

@@ -92,20 +92,9 @@ internal sealed class FilesCommands(GlobalOptions global)
             Order = parse.GetValue(_order),
             Purpose = parse.GetValue(_purposeFilter),
         };
-        var wanted = parse.GetValue(_maxItems) ?? int.MaxValue;
-        while (wanted > 0)
-        {
-            var page = await context.Client.Files.ListWithResponseAsync(query, cancellationToken);
-            wanted -= ListOutput.Write(context.Output, page.Body, "files list", wanted);
-            var last = page.Value.LastId ?? (page.Value.Data.Count > 0 ? page.Value.Data[^1].Id : null);
-            if (context.Output.Format == OutputFormat.Raw || !page.Value.HasMore || last is null)
-            {
-                break;
-            }
-
-            query = query with { After = last };
-        }
-
+        await ListOutput.WritePagesAsync(context.Output,
+            after => context.Client.Files.ListWithResponseAsync(after is null ? query : query with { After = after }, cancellationToken),
+            file => file.Id, "files list", parse.GetValue(_maxItems) ?? int.MaxValue);
         return ExitCodes.Success;
     }
 

@@ -1,9 +1,14 @@
 using System.CommandLine;
+using Tessera.Cli.Output;
+using Tessera.Client;
 using Tessera.Contracts;
 
 namespace Tessera.Cli.Commands;
 
-/// <summary><c>tessera uploads create|retrieve|complete|cancel</c>: OpenAI's Uploads API, one request each.</summary>
+/// <summary>
+/// <c>tessera uploads create|retrieve|complete|cancel</c>: OpenAI's Uploads API, one request each; and
+/// <c>uploads list</c>, the pending uploads (Tessera's extension).
+/// </summary>
 internal sealed class UploadsCommands(GlobalOptions global)
 {
     private readonly IdOption _uploadId = new("--upload-id", "The upload's id (upload_...)");
@@ -25,6 +30,11 @@ internal sealed class UploadsCommands(GlobalOptions global)
     };
 
     private readonly Option<string?> _md5 = new("--md5") { Description = "The whole file's MD5 (hex), checked by the server" };
+
+    private readonly Option<string?> _after = new("--after") { Description = "An upload id: the list continues after it" };
+    private readonly Option<int?> _limit = new("--limit") { Description = "Uploads per page (the server's default: 10000)" };
+    private readonly Option<string?> _order = new("--order") { Description = "asc or desc by created_at (default desc)" };
+    private readonly Option<int?> _maxItems = new("--max-items") { Description = "Print at most this many uploads (pages are fetched while more are wanted)" };
 
     public Command Build()
     {
@@ -50,7 +60,14 @@ internal sealed class UploadsCommands(GlobalOptions global)
         _uploadId.AddTo(cancel);
         cancel.SetAction(CancelAsync);
 
-        return new Command("uploads", "Uploads: create, retrieve, complete, cancel") { create, retrieve, complete, cancel };
+        var list = new Command("list", "List the pending uploads, each with the bytes received so far, page after page (Tessera's extension)");
+        list.Options.Add(_after);
+        list.Options.Add(_limit);
+        list.Options.Add(_order);
+        list.Options.Add(_maxItems);
+        list.SetAction(ListAsync);
+
+        return new Command("uploads", "Uploads: create, retrieve, list, complete, cancel") { create, retrieve, list, complete, cancel };
     }
 
     // "Creates an intermediate Upload object that you can add Parts to."
@@ -75,6 +92,17 @@ internal sealed class UploadsCommands(GlobalOptions global)
         using var context = CommandContext.Open(parse, global);
         var response = await context.Client.Uploads.GetWithResponseAsync(_uploadId.ValueOf(parse), cancellationToken);
         context.Output.WriteBody(response.Body, "uploads retrieve");
+        return ExitCodes.Success;
+    }
+
+    // Our extension: the project's pending uploads, every page fetched while has_more, as `files list` does.
+    private async Task<int> ListAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        using var context = CommandContext.Open(parse, global);
+        var query = new UploadListOptions { After = parse.GetValue(_after), Limit = parse.GetValue(_limit), Order = parse.GetValue(_order) };
+        await ListOutput.WritePagesAsync(context.Output,
+            after => context.Client.Uploads.ListWithResponseAsync(after is null ? query : query with { After = after }, cancellationToken),
+            upload => upload.Id, "uploads list", parse.GetValue(_maxItems) ?? int.MaxValue);
         return ExitCodes.Success;
     }
 

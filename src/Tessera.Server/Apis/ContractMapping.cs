@@ -1,5 +1,6 @@
 using Tessera.Contracts;
 using Tessera.Domain;
+using Tessera.Storage;
 
 namespace Tessera.Server.Apis;
 
@@ -17,6 +18,19 @@ internal static class ContractMapping
         Status = upload.StatusAt(now).ToWireName(),
         ExpiresAt = upload.ExpiresAt,
         File = file?.ToContract(),
+    };
+
+    /// <summary>A pending upload as <c>GET /uploads</c> lists it: the Upload as a client sees it, with its received bytes.</summary>
+    public static PendingUploadObject ToContract(this PendingUpload pending, long now) => new()
+    {
+        Id = pending.Upload.Id,
+        Bytes = pending.Upload.Bytes,
+        CreatedAt = pending.Upload.CreatedAt,
+        Filename = pending.Upload.Filename,
+        Purpose = pending.Upload.Purpose,
+        Status = pending.Upload.StatusAt(now).ToWireName(),
+        ExpiresAt = pending.Upload.ExpiresAt,
+        ReceivedBytes = pending.ReceivedBytes,
     };
 
     public static FileObject ToContract(this StoredFile file) => new()

@@ -18,8 +18,6 @@ namespace Tessera.Server.Apis;
 /// <summary>OpenAI's Files API (docs/api.md section 3, "Files").</summary>
 public static class FilesApi
 {
-    private const int MaxListLimit = 10_000;
-
     public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api)
     {
         var files = api.MapGroup("/files").WithTags("Files");
@@ -29,11 +27,9 @@ public static class FilesApi
             .RefusesWith(StatusCodes.Status507InsufficientStorage);
         files.MapGet("", ListFilesAsync)
             .Describe("listFiles", "Returns a list of files.")
-            .WithQueryParameters(
+            .WithQueryParameters([
                 new("purpose", "Only return files with the given purpose.", AllowedValues: Purposes.Listable),
-                new("limit", $"A limit on the number of objects to be returned, 1 to {MaxListLimit}.", IsInteger: true, Default: $"{MaxListLimit}"),
-                new("order", "Sort order by the created_at timestamp of the objects.", AllowedValues: ["asc", "desc"], Default: "desc"),
-                new("after", "A file id: the page continues after it."))
+                .. ListPaging.Parameters("A file id: the page continues after it.")])
             .AnswersJson<ListObject<FileObject>>();
         files.MapGet("/{fileId}", GetFileAsync)
             .Describe("retrieveFile", "Returns information about a specific file.")
@@ -115,29 +111,15 @@ public static class FilesApi
     internal static async Task<IResult> ListFilesAsync(HttpContext http, IMetadataStore metadata, UploadClock clock)
     {
         var query = http.Request.Query;
-        var purpose = Single(query, "purpose");
+        var purpose = ListPaging.Single(query, "purpose");
         if (purpose is not null && !Purposes.IsListable(purpose))
         {
             throw ApiErrors.InvalidField("purpose", Purposes.NotOneOfMessage(purpose, Purposes.Listable, "purpose"));
         }
 
-        var limit = MaxListLimit;
-        if (Single(query, "limit") is { } limitText
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxListLimit))
-        {
-            throw ApiErrors.InvalidField("limit", $"'{Shorten(limitText)}' is not an integer within [1, {MaxListLimit}] - 'limit'");
-        }
-
-        var order = Single(query, "order") switch
-        {
-            null or "desc" => ListOrder.Descending,
-            "asc" => ListOrder.Ascending,
-            var other => throw ApiErrors.InvalidField("order", Purposes.NotOneOfMessage(Shorten(other), ["asc", "desc"], "order")),
-        };
-        var after = Single(query, "after");
-
+        var (limit, order, after) = ListPaging.Read(query);
         var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
-            ?? throw ApiErrors.InvalidField("after", $"No such File object: {Shorten(after!)} - 'after' must name a file of an earlier page.");
+            ?? throw ApiErrors.InvalidField("after", $"No such File object: {ListPaging.Shorten(after!)} - 'after' must name a file of an earlier page.");
         var data = page.Files.Select(f => f.ToContract()).ToList();
         return TypedResults.Ok(data.ToPage(page.HasMore, f => f.Id));
     }
@@ -212,22 +194,10 @@ public static class FilesApi
         if (!long.TryParse(secondsText ?? throw ApiErrors.InvalidField("expires_after[seconds]", "Missing required parameter: 'expires_after[seconds]'."),
                 NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
         {
-            throw ApiErrors.InvalidField("expires_after[seconds]", $"'{Shorten(secondsText)}' is not of type 'integer' - 'expires_after[seconds]'");
+            throw ApiErrors.InvalidField("expires_after[seconds]", $"'{ListPaging.Shorten(secondsText)}' is not of type 'integer' - 'expires_after[seconds]'");
         }
 
         FileExpiry.SecondsInRange(seconds, limits, "expires_after[seconds]");
         return (int)seconds;
     }
-
-    private static string? Single(IQueryCollection query, string name)
-    {
-        if (!query.TryGetValue(name, out var values))
-        {
-            return null;
-        }
-
-        return values.Count == 1 ? values[0] : throw ApiErrors.InvalidField(name, $"The query parameter '{name}' is given more than once.");
-    }
-
-    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
 }

@@ -13,7 +13,7 @@ using static Tessera.Domain.UploadRequirements;
 
 namespace Tessera.Server.Apis;
 
-/// <summary>OpenAI's Uploads API (docs/api.md section 3) and our two read-only extensions (docs/api.md section 6).</summary>
+/// <summary>OpenAI's Uploads API (docs/api.md section 3) and our three read-only extensions (docs/api.md section 6).</summary>
 public static class UploadsApi
 {
     private static readonly string[] CreateFields = ["filename", "purpose", "bytes", "mime_type", "expires_after"];
@@ -27,6 +27,10 @@ public static class UploadsApi
             .Describe("createUpload", "Creates an intermediate Upload object that you can add Parts to.")
             .AcceptsJson<CreateUploadRequest>().AnswersJson<UploadObject>()
             .RefusesWith(StatusCodes.Status507InsufficientStorage);
+        uploads.MapGet("", ListPendingUploadsAsync)
+            .Describe("listUploads", "Tessera's extension: lists the project's pending uploads, paged like files, each with the bytes its parts hold so far.")
+            .WithQueryParameters(ListPaging.Parameters("An upload id: the page continues after it."))
+            .AnswersJson<ListObject<PendingUploadObject>>();
         uploads.MapGet("/{uploadId}", GetUploadAsync)
             .Describe("retrieveUpload", "Tessera's extension: returns the Upload, with its File once completed, so a client that lost its state can find out where it stands.")
             .AnswersJson<UploadObject>().RefusesWith(StatusCodes.Status404NotFound);
@@ -112,6 +116,18 @@ public static class UploadsApi
         }
 
         return TypedResults.Ok(upload.ToContract(now));
+    }
+
+    // Our extension: "the project's uploads that are still pending, paged exactly like GET /files, each with
+    // received_bytes, the sum of the bytes of the parts the server holds for it."
+    internal static async Task<IResult> ListPendingUploadsAsync(HttpContext http, IMetadataStore metadata, UploadClock clock)
+    {
+        var (limit, order, after) = ListPaging.Read(http.Request.Query);
+        var now = clock.Now;
+        var page = await metadata.ListPendingUploadsAsync(http.CallerProject(), new UploadListQuery(limit, order, after), now, http.RequestAborted)
+            ?? throw ApiErrors.InvalidField("after", $"No such Upload object: {ListPaging.Shorten(after!)} - 'after' must name an upload of an earlier page.");
+        var data = page.Uploads.Select(u => u.ToContract(now)).ToList();
+        return TypedResults.Ok(data.ToPage(page.HasMore, u => u.Id));
     }
 
     // Our extension: "the Upload as above, so a client that lost its state can find out where it stands."

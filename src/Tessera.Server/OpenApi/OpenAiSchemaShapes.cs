@@ -52,6 +52,9 @@ internal sealed class OpenAiSchemaShapes : IOpenApiSchemaTransformer
         [typeof(ApiError)] = new("Error"),
         [typeof(StoredPartObject)] = new("StoredUploadPart", Enums: new() { ["object"] = ["upload.part"] }),
         [typeof(ListObject<StoredPartObject>)] = new("ListUploadPartsResponse", Enums: new() { ["object"] = ["list"] }),
+        [typeof(PendingUploadObject)] = new("PendingUpload",
+            Enums: new() { ["status"] = [UploadStatuses.Pending], ["object"] = ["upload"] }),
+        [typeof(ListObject<PendingUploadObject>)] = new("ListPendingUploadsResponse", Enums: new() { ["object"] = ["list"] }),
     };
 
     /// <summary>The component name of a type's schema: OpenAI's where it has one (used as <c>OpenApiOptions.CreateSchemaReferenceId</c>).</summary>

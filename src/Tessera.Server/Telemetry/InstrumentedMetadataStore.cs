@@ -82,6 +82,9 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
         Observe("ListFiles", (inner, projectId, query, now, cancellationToken), static state => state.inner.ListFilesAsync(state.projectId, state.query, state.now, state.cancellationToken));
 
+    public Task<PendingUploadPage?> ListPendingUploadsAsync(string projectId, UploadListQuery query, long now, CancellationToken cancellationToken) =>
+        Observe("ListPendingUploads", (inner, projectId, query, now, cancellationToken), static state => state.inner.ListPendingUploadsAsync(state.projectId, state.query, state.now, state.cancellationToken));
+
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         Observe("DeleteFile", (inner, projectId, fileId, now, cancellationToken), static state => state.inner.DeleteFileAsync(state.projectId, state.fileId, state.now, state.cancellationToken));
 

@@ -59,6 +59,9 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
         inner.ListFilesAsync(projectId, query, now, cancellationToken);
 
+    public Task<PendingUploadPage?> ListPendingUploadsAsync(string projectId, UploadListQuery query, long now, CancellationToken cancellationToken) =>
+        inner.ListPendingUploadsAsync(projectId, query, now, cancellationToken);
+
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         inner.DeleteFileAsync(projectId, fileId, now, cancellationToken);
 
