@@ -103,19 +103,20 @@ function confirmDelete(file, row, opener) {
   const keep = document.getElementById('delete-keep');
   const confirm = document.getElementById('delete-confirm');
   const close = () => {
-    keep.removeEventListener('click', onKeep);
+    keep.removeEventListener('click', close);
     confirm.removeEventListener('click', onConfirm);
-    dialog.close();
+    dialog.removeEventListener('close', close);
+    if (dialog.open) dialog.close();
     if (opener.isConnected) opener.focus();
   };
-  const onKeep = () => close();
   const onConfirm = async () => {
     close();
     await deleteFile(file, row);
   };
-  keep.addEventListener('click', onKeep);
+  keep.addEventListener('click', close);
   confirm.addEventListener('click', onConfirm);
-  dialog.addEventListener('cancel', close, { once: true });
+  // Escape closes the dialog too, and means Keep.
+  dialog.addEventListener('close', close);
   dialog.showModal();
 }
 
