@@ -1,6 +1,6 @@
 // The Files region: the project's files a page at a time, filtered by purpose on the server and by name here;
 // download and delete (after a confirmation).
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { showError } from './alerts.js';
 import { formatBytes, timeElement } from './format.js';
 import { refreshUsage } from './usage.js';
@@ -125,7 +125,8 @@ async function deleteFile(file, row) {
     await api(`/files/${encodeURIComponent(file.id)}`, { method: 'DELETE' });
   } catch (error) {
     showError(`Could not delete ${file.filename}`, error);
-    return;
+    // 404: it is gone already (deleted elsewhere, or expired), so its row goes too.
+    if (!(error instanceof ApiError) || error.status !== 404) return;
   }
   row.remove();
   applyNameFilter();
