@@ -47,6 +47,7 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
 
         Assert.Contains("/console/app.js", served.Keys);
         Assert.Contains("/console/upload-engine.js", served.Keys);
+        Assert.Contains("/console/md5-worker.js", served.Keys);
         Assert.Contains("/console/vendor/hash-wasm/md5.umd.min.js", served.Keys);
         foreach (var (path, response) in served)
         {
@@ -117,7 +118,7 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
 
     /// <summary>
     /// Fetches the page and, from it, every <c>/console/</c> file it names in <c>src</c> or <c>href</c>, then every
-    /// module those import, as a browser would; each must answer 200.
+    /// module and worker those load, as a browser would; each must answer 200.
     /// </summary>
     private static async Task<Dictionary<string, ServedFile>> CrawlAsync(HttpClient client)
     {
@@ -156,6 +157,7 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
     [GeneratedRegex("(?:src|href)=\"(?<path>/console/[^\"]+)\"")]
     private static partial Regex PageReference();
 
-    [GeneratedRegex("""(?:^|\s)(?:import|from)\s+'(?<path>\.{1,2}/[^']+)'""", RegexOptions.Multiline)]
+    /// <summary>A static import, or a worker's script (<c>new URL('./x.js', import.meta.url)</c>).</summary>
+    [GeneratedRegex("""(?:(?:^|\s)(?:import|from)\s+|new URL\()'(?<path>\.{1,2}/[^']+)'""", RegexOptions.Multiline)]
     private static partial Regex ModuleImport();
 }

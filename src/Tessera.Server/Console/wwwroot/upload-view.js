@@ -23,6 +23,8 @@ const idText = document.getElementById('upload-id');
 const bar = document.getElementById('upload-progress');
 const status = document.getElementById('upload-status');
 const cancelButton = document.getElementById('upload-cancel');
+// The status line changes five times a second, too often to be read out; how an upload ended is announced here.
+const outcome = document.getElementById('upload-outcome');
 
 let current = null;
 
@@ -119,6 +121,7 @@ async function runUpload(file, purpose, record) {
   cancelButton.hidden = false;
   cancelButton.disabled = false;
   status.textContent = record ? 'Resuming…' : 'Starting…';
+  outcome.textContent = '';
 
   const samples = [];
   function show() {
@@ -143,6 +146,7 @@ async function runUpload(file, purpose, record) {
     clearInterval(ticker);
     bar.value = bar.max;
     status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}.`;
+    outcome.textContent = `${upload.file.name} uploaded.`;
     await Promise.all([reloadFiles(), refreshUsage(), refreshPending()]);
   } catch (error) {
     clearInterval(ticker);
@@ -150,12 +154,14 @@ async function runUpload(file, purpose, record) {
       try {
         await upload.cancellation;
         status.textContent = 'Cancelled.';
+        outcome.textContent = `The upload of ${upload.file.name} was cancelled.`;
       } catch (cancelError) {
         status.textContent = 'Stopped, but the server did not confirm the cancel.';
         showError(`Could not cancel the upload of ${upload.file.name}`, cancelError);
       }
     } else {
       status.textContent = `Failed: ${error?.message ?? error}`;
+      outcome.textContent = `The upload of ${upload.file.name} failed.`;
       showError(`Could not upload ${upload.file.name}`, error);
     }
     await Promise.all([refreshUsage(), refreshPending()]);
