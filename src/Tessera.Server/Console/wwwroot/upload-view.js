@@ -136,7 +136,9 @@ async function runUpload(file, purpose, record) {
     bar.value = upload.total === 0 ? 1 : done;
     const left = rate > 0 ? (upload.total - done) / rate : NaN;
     const rateText = Number.isFinite(rate) ? formatRate(rate) : '… MB/s';
-    const parts = [formatPercent(done, upload.total), rateText, `${formatDuration(left)} left`];
+    const parts = navigator.onLine
+      ? [formatPercent(done, upload.total), rateText, `${formatDuration(left)} left`]
+      : [formatPercent(done, upload.total), 'offline: waiting for the network to come back'];
     status.textContent = `${upload.resuming ? 'Resuming: ' : ''}${parts.join(' · ')}`;
   }
   const ticker = setInterval(show, REFRESH_MS);
