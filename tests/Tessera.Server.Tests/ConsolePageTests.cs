@@ -67,8 +67,9 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
     public async Task The_vendored_md5_library_is_served_with_its_licence()
     {
         using var client = Browser();
-        var licence = await client.GetStringAsync("console/vendor/hash-wasm/LICENSE", Token);
-        Assert.Contains("MIT License", licence);
+        using var response = await client.GetAsync("console/vendor/hash-wasm/LICENSE", Token);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("MIT License", await response.Content.ReadAsStringAsync(Token));
     }
 
     [Fact]

@@ -46,7 +46,9 @@ public sealed class ConsoleAssets
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             var bytes = copy.ToArray();
-            var contentType = contentTypes.TryGetContentType(path, out var known) ? known : "application/octet-stream";
+            // A file with no extension is a licence (vendor/*/LICENSE): text to read in the browser.
+            var contentType = contentTypes.TryGetContentType(path, out var known) ? known
+                : Path.HasExtension(path) ? "application/octet-stream" : "text/plain";
             if (contentType.StartsWith("text/", StringComparison.Ordinal))
             {
                 contentType += "; charset=utf-8";

@@ -87,9 +87,10 @@ export class FileUpload {
       parts = await this._partsStillHeld(record, partSize, signal);
     } else {
       partSize = configuredPartSize();
+      // Not aborted by a cancel: cut off midway, the create might still happen on the server, out of reach; finished,
+      // its upload is cancelled there just below.
       const upload = await api('/uploads', {
         method: 'POST',
-        signal,
         json: { filename: this.file.name, purpose: this.purpose, bytes: this.file.size, mime_type: this.file.type || 'application/octet-stream' },
       });
       this.uploadId = upload.id;
