@@ -5,6 +5,7 @@ using Tessera.Server.Apis;
 using Tessera.Server.Http;
 using Tessera.Server.OpenApi;
 using Tessera.Server.Telemetry;
+using Tessera.Server.WebConsole;
 
 namespace Tessera.Server.Hosting;
 
@@ -51,6 +52,7 @@ public static class TesseraApp
 
         app.MapHealthApi();
         app.MapOpenApiDocument();
+        app.MapConsole();
         app.MapTesseraApi(app.MapGroup("/v1"));
         // The OpenAPI document describes this copy, as OpenAI's does, below a /v1 server (OpenApiRegistration).
         app.MapTesseraApi(app.MapGroup("").WithGroupName(OpenApiDocumentEndpoint.DocumentName));

@@ -12,6 +12,7 @@ using Tessera.Server.Quotas;
 using Tessera.Server.Reclaiming;
 using Tessera.Server.Telemetry;
 using Tessera.Server.Transport;
+using Tessera.Server.WebConsole;
 
 namespace Tessera.Server.Hosting;
 
@@ -68,6 +69,7 @@ public static class TesseraServiceCollectionExtensions
         services.AddHostedService<StorageReclaimer>();
         services.AddTesseraOpenApi();
         services.AddStoreHealthChecks();
+        services.AddConsoleAssets();
         return services;
     }
 

@@ -1,0 +1,183 @@
+// The Upload region: pick or drop a file, choose its purpose, watch it go up (percent, rate, time left), cancel it.
+// Picking a file this page started before, whose upload the server still holds, continues it at once.
+import { showError, clearAlert } from './alerts.js';
+import { formatDuration, formatPercent, formatRate } from './format.js';
+import { FileUpload, isAbort } from './upload-engine.js';
+import { reloadFiles } from './files.js';
+import { refreshPending } from './pending.js';
+import { refreshUsage } from './usage.js';
+
+/** The status line and bar change at most this often (5 times a second). */
+const REFRESH_MS = 200;
+
+/** The rate is measured over the last few seconds, so it follows changes without jumping at every part. */
+const RATE_WINDOW_MS = 4000;
+
+const region = document.getElementById('upload');
+const fileInput = document.getElementById('upload-file');
+const purposeSelect = document.getElementById('upload-purpose');
+const startButton = document.getElementById('upload-start');
+const run = document.getElementById('upload-run');
+const nameText = document.getElementById('upload-name');
+const idText = document.getElementById('upload-id');
+const bar = document.getElementById('upload-progress');
+const status = document.getElementById('upload-status');
+const cancelButton = document.getElementById('upload-cancel');
+// The status line changes five times a second, too often to be read out; how an upload ended is announced here.
+const outcome = document.getElementById('upload-outcome');
+
+let current = null;
+
+export function initUploadView() {
+  fileInput.addEventListener('change', () => picked());
+  startButton.addEventListener('click', () => startNew());
+  cancelButton.addEventListener('click', () => cancelCurrent());
+
+  region.addEventListener('dragover', (event) => {
+    if (!event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    region.classList.add('dragging');
+  });
+  region.addEventListener('dragleave', (event) => {
+    if (!region.contains(event.relatedTarget)) region.classList.remove('dragging');
+  });
+  region.addEventListener('drop', (event) => {
+    event.preventDefault();
+    region.classList.remove('dragging');
+    if (!event.dataTransfer?.files.length) return;
+    fileInput.files = event.dataTransfer.files;
+    picked();
+  });
+}
+
+/** Called when the pending list cancelled an upload: if it is this tab's, stop sending it. */
+export function uploadCancelledElsewhere(uploadId) {
+  if (current?.uploadId === uploadId) {
+    current.cancel({ onServer: false }).catch(() => {});
+  }
+}
+
+/** A file was picked: continue its upload if this page left one the server still holds. */
+async function picked() {
+  const file = fileInput.files?.[0];
+  if (!file || current) return;
+  let record;
+  try {
+    record = await FileUpload.findResumable(file);
+  } catch (error) {
+    showError(`Could not check for an earlier upload of ${file.name}`, error);
+    return;
+  }
+  if (record && !current && fileInput.files?.[0] === file) {
+    if (record.purpose) purposeSelect.value = record.purpose;
+    await runUpload(file, record.purpose ?? purposeSelect.value, record);
+  }
+}
+
+async function startNew() {
+  const file = fileInput.files?.[0];
+  if (current) return;
+  if (!file) {
+    fileInput.focus();
+    status.textContent = 'Pick a file first.';
+    run.hidden = false;
+    return;
+  }
+  let record = null;
+  try {
+    record = await FileUpload.findResumable(file);
+  } catch {
+    // Could not tell: start a new upload.
+  }
+  if (current) return;
+  await runUpload(file, purposeSelect.value, record);
+}
+
+async function runUpload(file, purpose, record) {
+  let completing = false;
+  const upload = new FileUpload(file, purpose, {
+    onCreated: (uploadId) => {
+      idText.textContent = uploadId;
+      idText.dataset.uploadId = uploadId;
+      refreshPending();
+      refreshUsage();
+    },
+    onCompleting: () => {
+      show();
+      completing = true;
+      bar.value = bar.max;
+      status.textContent = '100% · checking the MD5 and completing…';
+    },
+  });
+  current = upload;
+  clearAlert();
+  run.hidden = false;
+  nameText.textContent = upload.file.name;
+  idText.textContent = '';
+  delete idText.dataset.uploadId;
+  bar.max = Math.max(upload.total, 1);
+  bar.value = 0;
+  cancelButton.hidden = false;
+  cancelButton.disabled = false;
+  status.textContent = record ? 'Resuming…' : 'Starting…';
+  outcome.textContent = '';
+
+  const samples = [];
+  function show() {
+    if (completing || upload.cancelled) return;
+    const now = performance.now();
+    const done = upload.done();
+    samples.push({ at: now, done });
+    while (samples.length > 2 && now - samples[0].at > RATE_WINDOW_MS) samples.shift();
+    const first = samples[0];
+    const seconds = (now - first.at) / 1000;
+    const rate = seconds > 0.5 ? Math.max(0, done - first.done) / seconds : NaN;
+    bar.value = upload.total === 0 ? 1 : done;
+    const left = rate > 0 ? (upload.total - done) / rate : NaN;
+    const rateText = Number.isFinite(rate) ? formatRate(rate) : '… MB/s';
+    const parts = navigator.onLine
+      ? [formatPercent(done, upload.total), rateText, `${formatDuration(left)} left`]
+      : [formatPercent(done, upload.total), 'offline: waiting for the network to come back'];
+    status.textContent = `${upload.resuming ? 'Resuming: ' : ''}${parts.join(' · ')}`;
+  }
+  const ticker = setInterval(show, REFRESH_MS);
+
+  try {
+    const completed = await upload.start(record);
+    clearInterval(ticker);
+    bar.value = bar.max;
+    status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}.`;
+    outcome.textContent = `${upload.file.name} uploaded.`;
+    await Promise.all([reloadFiles(), refreshUsage(), refreshPending()]);
+  } catch (error) {
+    clearInterval(ticker);
+    if (upload.cancelled || isAbort(error)) {
+      try {
+        await upload.cancellation;
+        status.textContent = 'Cancelled.';
+        outcome.textContent = `The upload of ${upload.file.name} was cancelled.`;
+      } catch (cancelError) {
+        status.textContent = 'Stopped, but the server did not confirm the cancel.';
+        showError(`Could not cancel the upload of ${upload.file.name}`, cancelError);
+      }
+    } else {
+      status.textContent = `Failed: ${error?.message ?? error}`;
+      outcome.textContent = `The upload of ${upload.file.name} failed.`;
+      showError(`Could not upload ${upload.file.name}`, error);
+    }
+    await Promise.all([refreshUsage(), refreshPending()]);
+  } finally {
+    cancelButton.hidden = true;
+    if (current === upload) current = null;
+  }
+}
+
+async function cancelCurrent() {
+  const upload = current;
+  if (!upload) return;
+  cancelButton.disabled = true;
+  status.textContent = 'Cancelling…';
+  // The run's own ending reports how the cancel went.
+  await upload.cancel().catch(() => {});
+}
