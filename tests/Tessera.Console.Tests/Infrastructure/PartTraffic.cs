@@ -14,6 +14,7 @@ namespace Tessera.Console.Tests.Infrastructure;
 public sealed class PartTraffic
 {
     private readonly ConcurrentDictionary<string, int> _arrivedByUpload = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<long> _storedBodyLengths = new();
     private int _arrived;
     private int _stored;
     private int _inFlight;
@@ -29,6 +30,9 @@ public sealed class PartTraffic
 
     /// <summary>Part requests the server is handling now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The <c>Content-Length</c> of each stored part's request: the part's bytes plus the multipart framing.</summary>
+    public IReadOnlyList<long> StoredBodyLengths => [.. _storedBodyLengths];
 
     public int ArrivedFor(string uploadId) => _arrivedByUpload.GetValueOrDefault(uploadId);
 
@@ -58,6 +62,7 @@ public sealed class PartTraffic
             if (context.Response.StatusCode == StatusCodes.Status200OK)
             {
                 Interlocked.Increment(ref _stored);
+                _storedBodyLengths.Enqueue(context.Request.ContentLength ?? -1);
             }
         }
         finally
