@@ -58,5 +58,6 @@ public sealed class DeleteTests(Chromium chromium) : ConsoleTest(chromium)
         await Assertions.Expect(Alert).ToContainTextAsync($"No such File object: {fileId}");
         await Assertions.Expect(Alert).ToContainTextAsync("404");
         await Assertions.Expect(Alert).ToContainTextAsync(requestId!);
+        await Assertions.Expect(FileRow(fileId)).ToHaveCountAsync(0);
     }
 }
