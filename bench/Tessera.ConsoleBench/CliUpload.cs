@@ -6,22 +6,16 @@ namespace Tessera.ConsoleBench;
 internal static class CliUpload
 {
     public static async Task<TimeSpan> RunAsync(
-        IReadOnlyList<string> cli, Uri root, string file, string? partSize, string home, CancellationToken cancellationToken)
+        IReadOnlyList<string> cli, Uri root, string file, IReadOnlyList<string> flags, string home, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(cli[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in cli.Skip(1).Concat(["upload", file, "--purpose", "batch"]))
+        foreach (var argument in cli.Skip(1).Concat(["upload", file, "--purpose", "batch"]).Concat(flags))
         {
             start.ArgumentList.Add(argument);
-        }
-
-        if (partSize is not null)
-        {
-            start.ArgumentList.Add("--part-size");
-            start.ArgumentList.Add(partSize);
         }
 
         start.Environment["OPENAI_BASE_URL"] = new Uri(root, "v1").ToString();

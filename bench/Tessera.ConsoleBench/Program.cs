@@ -11,6 +11,14 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 var cancellationToken = stop.Token;
 var options = Options.Parse(args);
 var bytes = new FileInfo(options.File).Length;
+string fileMd5;
+await using (var content = File.OpenRead(options.File))
+{
+#pragma warning disable CA5351 // MD5 is the API's own checksum, not a security measure
+    fileMd5 = Convert.ToHexStringLower(await System.Security.Cryptography.MD5.HashDataAsync(content, cancellationToken));
+#pragma warning restore CA5351
+}
+
 var home = Directory.CreateTempSubdirectory("tessera-consolebench-home-").FullName;
 using var api = new HttpClient { BaseAddress = new Uri(options.Root, "v1/") };
 api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
@@ -30,19 +38,30 @@ async Task RunAllAsync(bool counted)
     // Each in turn, so whatever else the machine does falls on all of them alike.
     var page = await PageUpload.RunAsync(chromium, options.Root, options.File, cancellationToken);
     await SettleAsync();
-    var cli = await CliUpload.RunAsync(options.Cli, options.Root, options.File, null, home, cancellationToken);
+    var cli = await CliUpload.RunAsync(options.Cli, options.Root, options.File, [], home, cancellationToken);
     await SettleAsync();
-    var cliSmallParts = await CliUpload.RunAsync(options.Cli, options.Root, options.File, "4MiB", home, cancellationToken);
+    var cliSmallParts = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--part-size", "4MiB"], home, cancellationToken);
+    await SettleAsync();
+    var fetch = await FetchUpload.RunAsync(chromium, options.Root, options.File, null);
+    await SettleAsync();
+    var fetchMd5 = await FetchUpload.RunAsync(chromium, options.Root, options.File, fileMd5);
+    await SettleAsync();
+    var cliNoMd5 = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--part-size", "4MiB", "--no-md5"], home, cancellationToken);
     await SettleAsync();
     if (counted)
     {
         Add("page", page.Elapsed);
         Add("cli", cli);
         Add("cli4", cliSmallParts);
+        Add("fetch", fetch);
+        Add("fetchmd5", fetchMd5);
+        Add("cli4nomd5", cliNoMd5);
         pageRuns.Add(page);
     }
 
-    Console.Error.WriteLine($"[consolebench] page {Seconds(page.Elapsed)} s, tessera upload {Seconds(cli)} s, with 4 MiB parts {Seconds(cliSmallParts)} s{(counted ? "" : " (warm-up)")}");
+    Console.Error.WriteLine(
+        $"[consolebench] page {Seconds(page.Elapsed)} s, tessera upload {Seconds(cli)} s, with 4 MiB parts {Seconds(cliSmallParts)} s; " +
+        $"fetch without MD5 {Seconds(fetch)} s, with it {Seconds(fetchMd5)} s, tessera upload without MD5 {Seconds(cliNoMd5)} s{(counted ? "" : " (warm-up)")}");
 }
 
 for (var i = 0; i < options.Warmups; i++)

@@ -20,6 +20,9 @@ internal static class Report
         var ratio = cli / page;
         text.AppendLine(CultureInfo.InvariantCulture,
             $"| console page in headless Chromium (4 MiB parts x 4, MD5 in WebAssembly) | {F(page, 2)} | {F(bytes / page / 1e6, 0)} | **{F(ratio, 2)}** {(ratio >= MinRatio ? "✓" : "✗")} (≥ {F(MinRatio, 1)}) |");
+        text.AppendLine("| *diagnostic:* `tessera upload --part-size 4MiB --no-md5` | " + Cells(Median(runs["cli4nomd5"])));
+        text.AppendLine("| *diagnostic:* a page script's plain `fetch` of the same 4 MiB parts x 4, no MD5, no interface (Chromium's ceiling) | " + Cells(Median(runs["fetch"])));
+        text.AppendLine("| *diagnostic:* the same `fetch`, completed with the file's MD5 (hashed beforehand, untimed; the server checks it) | " + Cells(Median(runs["fetchmd5"])));
         text.AppendLine();
 
         text.AppendLine("| the page's memory (MB; highest of the runs) | before | at 256 MiB sent | at the end | peak | end ÷ 256 MiB |");
@@ -31,8 +34,9 @@ internal static class Report
         text.AppendLine("Each run, seconds: " + string.Join("; ", runs.Select(r => $"{r.Key} {string.Join(" ", r.Value.Select(t => F(t.TotalSeconds, 2)))}")));
         return text.ToString();
 
-        void Row(string label, double seconds) =>
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {F(seconds, 2)} | {F(bytes / seconds / 1e6, 0)} | {F(cli / seconds, 2)} |");
+        void Row(string label, double seconds) => text.AppendLine($"| {label} | {Cells(seconds)}");
+
+        string Cells(double seconds) => $"{F(seconds, 2)} | {F(bytes / seconds / 1e6, 0)} | {F(cli / seconds, 2)} |";
 
         void MemoryRow(string label, Func<ChromiumMemory.Sample, long> of)
         {
