@@ -34,6 +34,26 @@ internal static class FetchUpload
         """;
 
     /// <summary>
+    /// Only the console's own MD5 of the file (its <c>md5.js</c>, a worker reading the file as a stream), nothing sent:
+    /// whether hashing keeps up with the network.
+    /// </summary>
+    public static async Task<TimeSpan> HashAsync(IBrowser chromium, Uri root, string file)
+    {
+        await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("console");
+        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        var clock = Stopwatch.StartNew();
+        await page.EvaluateAsync("""
+            async () => {
+              const { md5Of } = await import('/console/md5.js');
+              return md5Of(document.querySelector('input[type=file]').files[0]);
+            }
+            """);
+        return clock.Elapsed;
+    }
+
+    /// <summary>
     /// Sends the file and completes it, with <paramref name="md5"/> (hashed beforehand and untimed) for the server to
     /// check as it checks the console's, or without one when null.
     /// </summary>

@@ -23,6 +23,7 @@ internal static class Report
         text.AppendLine("| *diagnostic:* `tessera upload --part-size 4MiB --no-md5` | " + Cells(Median(runs["cli4nomd5"])));
         text.AppendLine("| *diagnostic:* a page script's plain `fetch` of the same 4 MiB parts x 4, no MD5, no interface (Chromium's ceiling) | " + Cells(Median(runs["fetch"])));
         text.AppendLine("| *diagnostic:* the same `fetch`, completed with the file's MD5 (hashed beforehand, untimed; the server checks it) | " + Cells(Median(runs["fetchmd5"])));
+        text.AppendLine("| *diagnostic:* the console's MD5 of the file alone (its worker reading the file as a stream), nothing sent | " + Cells(Median(runs["hash"])));
         text.AppendLine();
 
         text.AppendLine("| the page's memory (MB; highest of the runs) | before | at 256 MiB sent | at the end | peak | end ÷ 256 MiB |");
