@@ -60,13 +60,21 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (TestContext.Current.TestState?.Result == TestResult.Failed)
+        // Null when InitializeAsync itself failed part way: what did start is still stopped.
+        if (Page is not null && TestContext.Current.TestState?.Result == TestResult.Failed)
         {
             await SaveFailureEvidenceAsync();
         }
 
-        await Context.CloseAsync();
-        await Server.DisposeAsync();
+        if (Context is not null)
+        {
+            await Context.CloseAsync();
+        }
+
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
         try
         {
             _files?.Delete(recursive: true);
