@@ -40,6 +40,17 @@ ensure_postgres() {
   apt-get install -y -qq postgresql >/dev/null
 }
 
+# The console's browser tests drive Debian's Chromium (Playwright never downloads a browser of its own).
+ensure_chromium() {
+  if [[ -x "${TESSERA_CHROMIUM:-/usr/bin/chromium}" ]]; then
+    return
+  fi
+  say "installing Chromium from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+}
+
 say "checking formatting"
 dotnet format Tessera.slnx --verify-no-changes
 
@@ -52,6 +63,7 @@ dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
 
 say ".NET suite"
 ensure_postgres
+ensure_chromium
 dotnet_log="$work/dotnet-test.log"
 set +e
 dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace Tessera.ConsoleBench;
+
+/// <summary>
+/// A diagnostic, not the console: the same file sent from a script in a page on the server's origin, plain
+/// <c>fetch</c> of the page's 4 MiB parts 4 at a time with no hashing in the page and no interface, so the table can
+/// tell Chromium's own upload ceiling apart from what the console adds on top of it.
+/// </summary>
+internal static class FetchUpload
+{
+    private const string Script = """
+        async ([partSize, parallel, md5]) => {
+          const file = document.querySelector('input[type=file]').files[0];
+          const auth = { authorization: 'Bearer tessera-open' };
+          const json = { ...auth, 'content-type': 'application/json' };
+          const check = async (response) => { if (!response.ok) throw new Error(await response.text()); return response.json(); };
+          const upload = await check(await fetch('/v1/uploads', { method: 'POST', headers: json,
+            body: JSON.stringify({ filename: file.name, purpose: 'batch', bytes: file.size, mime_type: 'application/octet-stream' }) }));
+          const count = Math.ceil(file.size / partSize);
+          const ids = new Array(count);
+          let next = 0;
+          const sender = async () => {
+            while (next < count) {
+              const index = next++;
+              const form = new FormData();
+              form.append('data', file.slice(index * partSize, Math.min(file.size, (index + 1) * partSize)), 'blob');
+              ids[index] = (await check(await fetch(`/v1/uploads/${upload.id}/parts`, { method: 'POST', headers: auth, body: form }))).id;
+            }
+          };
+          await Promise.all(Array.from({ length: parallel }, sender));
+          await check(await fetch(`/v1/uploads/${upload.id}/complete`, { method: 'POST', headers: json, body: JSON.stringify(md5 ? { part_ids: ids, md5 } : { part_ids: ids }) }));
+        }
+        """;
+
+    /// <summary>
+    /// Only the console's own MD5 of the file (its <c>md5.js</c>, a worker reading the file as a stream), nothing sent:
+    /// whether hashing keeps up with the network.
+    /// </summary>
+    public static async Task<TimeSpan> HashAsync(IBrowser chromium, Uri root, string file)
+    {
+        await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("console");
+        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        var clock = Stopwatch.StartNew();
+        await page.EvaluateAsync("""
+            async () => {
+              const { md5Of } = await import('/console/md5.js');
+              return md5Of(document.querySelector('input[type=file]').files[0]);
+            }
+            """);
+        return clock.Elapsed;
+    }
+
+    /// <summary>
+    /// Sends the file and completes it, with <paramref name="md5"/> (hashed beforehand and untimed) for the server to
+    /// check as it checks the console's, or without one when null.
+    /// </summary>
+    public static async Task<TimeSpan> RunAsync(IBrowser chromium, Uri root, string file, string? md5)
+    {
+        await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
+        var page = await context.NewPageAsync();
+        // The console's origin and its file input, which holds the picked file; its own upload is never started.
+        await page.GotoAsync("console");
+        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        var clock = Stopwatch.StartNew();
+        await page.EvaluateAsync(Script, new object?[] { 4 * 1024 * 1024, 4, md5 });
+        return clock.Elapsed;
+    }
+}
