@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Tessera.Console.Tests.Infrastructure;
 
@@ -35,9 +36,12 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 
     protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    /// <summary>What the test puts into the server: the part counter, and whatever a test adds behind it.</summary>
+    protected virtual void ConfigureServerServices(IServiceCollection services) => Parts.Register(services);
+
     public async ValueTask InitializeAsync()
     {
-        Server = await TesseraTestServer.StartAsync(OpenMode, configureServices: Parts.Register);
+        Server = await TesseraTestServer.StartAsync(OpenMode, configureServices: ConfigureServerServices);
         _files = Directory.CreateTempSubdirectory("tessera-console-test-");
         Context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
