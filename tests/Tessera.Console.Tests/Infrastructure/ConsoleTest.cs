@@ -12,7 +12,7 @@ namespace Tessera.Console.Tests.Infrastructure;
 /// </summary>
 public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 {
-    /// <summary>The console's part size, fixed by its contract.</summary>
+    /// <summary>The part size the tests give the console (its own default is larger), set in every page they open.</summary>
     public const int PartSize = 4 * 1024 * 1024;
 
     private readonly ConcurrentQueue<string> _dialogs = new();
@@ -51,6 +51,7 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
         });
         Context.SetDefaultTimeout(30_000);
         await Context.AddInitScriptAsync(PageRecorder.Script);
+        await Context.AddInitScriptAsync($"sessionStorage.setItem('tessera.partSize', '{PartSize}');");
         Page = await Context.NewPageAsync();
         Page.Dialog += (_, dialog) =>
         {

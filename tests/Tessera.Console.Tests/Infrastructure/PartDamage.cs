@@ -12,7 +12,7 @@ namespace Tessera.Console.Tests.Infrastructure;
 /// </summary>
 public sealed class PartDamage
 {
-    /// <summary>Where in the request body the byte is flipped: past the multipart headers, inside a 4 MiB part.</summary>
+    /// <summary>Where in the request body the byte is flipped: past the multipart headers, inside a part of the tests' size.</summary>
     private const long Offset = 64 * 1024;
 
     private int _damaged;
