@@ -1,8 +1,9 @@
 // Sends one file through the Uploads API: create, parts in parallel (each a File slice the browser streams from
 // disk), each part's MD5 computed alongside (md5.js), every part checked against the MD5 the server stored for it,
 // complete. A part that fails on the network or with 429/5xx is sent again after a pause (the server's Retry-After
-// when it gives one); a part the server stored with another MD5 than the page's slice is sent again as a new part. What succeeded is written down as it happens
-// (resume-records.js), so a later pick of the same file continues from the parts the server still holds.
+// when it gives one); a part the server stored with another MD5 than the page's slice is sent again as a new part.
+// What succeeded is written down as it happens (resume-records.js), so a later pick of the same file continues from
+// the parts the server still holds.
 import { api, API_BASE, ApiError, bearer, errorFrom, unreachable } from './api.js';
 import { partMd5s } from './md5.js';
 import { deleteRecord, readRecord, writeRecord } from './resume-records.js';
@@ -17,6 +18,12 @@ export const PARTS_IN_FLIGHT = 4;
 
 const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 15_000;
+
+/**
+ * Least time between two part-list requests while parts go up: enough to keep the server's MD5s close behind, few
+ * enough (2 a second) not to spend a project's request rate limit on them.
+ */
+const WARM_INTERVAL_MS = 500;
 
 /** Times a part whose stored MD5 differs from the page's is sent again before the upload gives up. */
 const MAX_RESENDS = 3;
@@ -55,6 +62,7 @@ export class FileUpload {
     this._record = null;
     this._cancellation = null;
     this._warming = null;
+    this._warmedAt = -Infinity;
   }
 
   /** Bytes the server holds or is receiving now, for the progress bar. */
@@ -217,13 +225,14 @@ export class FileUpload {
   }
 
   /**
-   * Asks for the part list while parts still go up, one request at a time: the server computes a stored part's MD5
-   * the first time it lists it and keeps it, so it reads each part back while the network is the bottleneck, and the
-   * check before complete finds them computed instead of waiting for the server to read the whole file back then.
-   * The answer is not used; the check reads the list anew.
+   * Asks for the part list while parts still go up, one request at a time and at most every WARM_INTERVAL_MS: the
+   * server computes a stored part's MD5 the first time it lists it and keeps it, so it reads each part back while the
+   * network is the bottleneck, and the check before complete finds them computed instead of waiting for the server
+   * to read the whole file back then. The answer is not used; the check reads the list anew.
    */
   _warmPartMd5s(signal) {
-    if (this._warming) return;
+    if (this._warming || performance.now() - this._warmedAt < WARM_INTERVAL_MS) return;
+    this._warmedAt = performance.now();
     this._warming = api(`/uploads/${encodeURIComponent(this.uploadId)}/parts`, { signal })
       .catch(() => {})
       .finally(() => { this._warming = null; });
