@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Console benchmark: a 1 GiB upload through the web console in Debian's headless Chromium (no throttling; the page's
-# own 4 MiB parts, 4 in flight, MD5 in WebAssembly) against `tessera upload` of the same file to the same server in
-# the same run (the native executable, its defaults: 64 MiB parts, 4 in flight, MD5; and with 4 MiB parts like the
-# page's). Prints the rates, the page's ratio to the CLI (target >= 0.8), and the page's memory (JS heap and
+# own 16 MiB parts, 4 in flight, each part's MD5 in WebAssembly) against `tessera upload` of the same file to the same server in
+# the same run (the native executable, its defaults: 64 MiB parts, 4 in flight, MD5; and with 4 MiB parts, the
+# page's former size). Prints the rates, the page's ratio to the CLI (target >= 0.8), and the page's memory (JS heap and
 # renderer RSS) when 256 MiB have gone up and at the end, to show it stays flat. See bench/README.md.
 #
 # Usage: bench/console.sh

@@ -4,7 +4,7 @@ namespace Tessera.ConsoleBench;
 
 /// <summary>
 /// A diagnostic, not the console: the same file sent from a script in a page on the server's origin, plain
-/// <c>fetch</c> of the page's 4 MiB parts 4 at a time with no hashing in the page and no interface, so the table can
+/// <c>fetch</c> of 4 or 16 MiB parts (the console's) 4 at a time with no hashing in the page and no interface, so the table can
 /// tell Chromium's own upload ceiling apart from what the console adds on top of it.
 /// </summary>
 internal static class FetchUpload
@@ -34,8 +34,8 @@ internal static class FetchUpload
         """;
 
     /// <summary>
-    /// Only the console's own MD5 of the file (its <c>md5.js</c>, a worker reading the file as a stream), nothing sent:
-    /// whether hashing keeps up with the network.
+    /// Only the console's own MD5s of the file's 16 MiB parts (its <c>md5.js</c>, a worker reading the file as a stream),
+    /// nothing sent: whether hashing keeps up with the network.
     /// </summary>
     public static async Task<TimeSpan> HashAsync(IBrowser chromium, Uri root, string file)
     {
@@ -46,8 +46,10 @@ internal static class FetchUpload
         var clock = Stopwatch.StartNew();
         await page.EvaluateAsync("""
             async () => {
-              const { md5Of } = await import('/console/md5.js');
-              return md5Of(document.querySelector('input[type=file]').files[0]);
+              const { partMd5s } = await import('/console/md5.js');
+              const file = document.querySelector('input[type=file]').files[0];
+              const partSize = 16 * 1024 * 1024;
+              return partMd5s(file, partSize).of(Math.max(0, Math.ceil(file.size / partSize) - 1));
             }
             """);
         return clock.Elapsed;
@@ -55,9 +57,9 @@ internal static class FetchUpload
 
     /// <summary>
     /// Sends the file and completes it, with <paramref name="md5"/> (hashed beforehand and untimed) for the server to
-    /// check as it checks the console's, or without one when null.
+    /// check, or without one when null; in parts of <paramref name="partMib"/> MiB, 4 at a time.
     /// </summary>
-    public static async Task<TimeSpan> RunAsync(IBrowser chromium, Uri root, string file, string? md5)
+    public static async Task<TimeSpan> RunAsync(IBrowser chromium, Uri root, string file, string? md5, int partMib = 4)
     {
         await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
         var page = await context.NewPageAsync();
@@ -65,7 +67,7 @@ internal static class FetchUpload
         await page.GotoAsync("console");
         await page.Locator("input[type=file]").SetInputFilesAsync(file);
         var clock = Stopwatch.StartNew();
-        await page.EvaluateAsync(Script, new object?[] { 4 * 1024 * 1024, 4, md5 });
+        await page.EvaluateAsync(Script, new object?[] { partMib * 1024 * 1024, 4, md5 });
         return clock.Elapsed;
     }
 }

@@ -46,6 +46,8 @@ async Task RunAllAsync(bool counted)
     await SettleAsync();
     var fetchMd5 = await FetchUpload.RunAsync(chromium, options.Root, options.File, fileMd5);
     await SettleAsync();
+    var fetchLargeParts = await FetchUpload.RunAsync(chromium, options.Root, options.File, null, partMib: 16);
+    await SettleAsync();
     var hash = await FetchUpload.HashAsync(chromium, options.Root, options.File);
     var cliNoMd5 = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--part-size", "4MiB", "--no-md5"], home, cancellationToken);
     await SettleAsync();
@@ -56,6 +58,7 @@ async Task RunAllAsync(bool counted)
         Add("cli4", cliSmallParts);
         Add("fetch", fetch);
         Add("fetchmd5", fetchMd5);
+        Add("fetch16", fetchLargeParts);
         Add("hash", hash);
         Add("cli4nomd5", cliNoMd5);
         pageRuns.Add(page);
@@ -63,7 +66,7 @@ async Task RunAllAsync(bool counted)
 
     Console.Error.WriteLine(
         $"[consolebench] page {Seconds(page.Elapsed)} s, tessera upload {Seconds(cli)} s, with 4 MiB parts {Seconds(cliSmallParts)} s; " +
-        $"fetch without MD5 {Seconds(fetch)} s, with it {Seconds(fetchMd5)} s, the page's MD5 alone {Seconds(hash)} s, tessera upload without MD5 {Seconds(cliNoMd5)} s{(counted ? "" : " (warm-up)")}");
+        $"fetch without MD5 {Seconds(fetch)} s, with it {Seconds(fetchMd5)} s, with 16 MiB parts {Seconds(fetchLargeParts)} s, the page's MD5 alone {Seconds(hash)} s, tessera upload without MD5 {Seconds(cliNoMd5)} s{(counted ? "" : " (warm-up)")}");
 }
 
 for (var i = 0; i < options.Warmups; i++)

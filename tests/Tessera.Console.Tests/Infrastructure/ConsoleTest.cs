@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Tessera.Console.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace Tessera.Console.Tests.Infrastructure;
 /// </summary>
 public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 {
-    /// <summary>The console's part size, fixed by its contract.</summary>
+    /// <summary>The part size the tests give the console (its own default is larger), set in every page they open.</summary>
     public const int PartSize = 4 * 1024 * 1024;
 
     private readonly ConcurrentQueue<string> _dialogs = new();
@@ -35,9 +36,12 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 
     protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
+    /// <summary>What the test puts into the server: the part counter, and whatever a test adds behind it.</summary>
+    protected virtual void ConfigureServerServices(IServiceCollection services) => Parts.Register(services);
+
     public async ValueTask InitializeAsync()
     {
-        Server = await TesseraTestServer.StartAsync(OpenMode, configureServices: Parts.Register);
+        Server = await TesseraTestServer.StartAsync(OpenMode, configureServices: ConfigureServerServices);
         _files = Directory.CreateTempSubdirectory("tessera-console-test-");
         Context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -47,6 +51,7 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
         });
         Context.SetDefaultTimeout(30_000);
         await Context.AddInitScriptAsync(PageRecorder.Script);
+        await Context.AddInitScriptAsync($"sessionStorage.setItem('tessera.partSize', '{PartSize}');");
         Page = await Context.NewPageAsync();
         Page.Dialog += (_, dialog) =>
         {

@@ -1,18 +1,32 @@
 // Sends one file through the Uploads API: create, parts in parallel (each a File slice the browser streams from
-// disk), the whole file's MD5 computed alongside, complete. A part that fails on the network or with 429/5xx is sent
-// again after a pause (the server's Retry-After when it gives one). What succeeded is written down as it happens
-// (resume-records.js), so a later pick of the same file continues from the parts the server still holds.
+// disk), each part's MD5 computed alongside (md5.js), every part checked against the MD5 the server stored for it,
+// complete. A part that fails on the network or with 429/5xx is sent again after a pause (the server's Retry-After
+// when it gives one); a part the server stored with another MD5 than the page's slice is sent again as a new part.
+// What succeeded is written down as it happens (resume-records.js), so a later pick of the same file continues from
+// the parts the server still holds.
 import { api, API_BASE, ApiError, bearer, errorFrom, unreachable } from './api.js';
-import { md5Of } from './md5.js';
+import { partMd5s } from './md5.js';
 import { deleteRecord, readRecord, writeRecord } from './resume-records.js';
 
-/** Part size. Tests may set sessionStorage['tessera.partSize'] to a byte count to use another. */
-export const DEFAULT_PART_SIZE = 4 * 1024 * 1024;
+/**
+ * Part size: 16 MiB, as Chromium sent 16 MiB parts about 1.4x as fast as 4 MiB ones here (docs/benchmarks.md).
+ * Tests may set sessionStorage['tessera.partSize'] to a byte count to use another.
+ */
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 
 export const PARTS_IN_FLIGHT = 4;
 
 const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 15_000;
+
+/**
+ * Least time between two part-list requests while parts go up: enough to keep the server's MD5s close behind, few
+ * enough (2 a second) not to spend a project's request rate limit on them.
+ */
+const WARM_INTERVAL_MS = 500;
+
+/** Times a part whose stored MD5 differs from the page's is sent again before the upload gives up. */
+const MAX_RESENDS = 3;
 
 export function configuredPartSize() {
   const override = Number(sessionStorage.getItem('tessera.partSize'));
@@ -32,7 +46,7 @@ export function isAbort(error) {
  * `cancel()` stops it and cancels it on the server. Read `uploadId`, `total`, `done()` and `resuming` at any time.
  */
 export class FileUpload {
-  constructor(file, purpose, { onCreated = () => {}, onCompleting = () => {} } = {}) {
+  constructor(file, purpose, { onCreated = () => {}, onVerifying = () => {}, onCompleting = () => {} } = {}) {
     this.file = file;
     this.purpose = purpose;
     this.total = file.size;
@@ -40,12 +54,15 @@ export class FileUpload {
     this.resuming = false;
     this.cancelled = false;
     this._onCreated = onCreated;
+    this._onVerifying = onVerifying;
     this._onCompleting = onCompleting;
     this._abort = new AbortController();
     this._confirmed = 0;
     this._inFlight = new Map();
     this._record = null;
     this._cancellation = null;
+    this._warming = null;
+    this._warmedAt = -Infinity;
   }
 
   /** Bytes the server holds or is receiving now, for the progress bar. */
@@ -77,6 +94,7 @@ export class FileUpload {
     const signal = this._abort.signal;
     let partSize;
     let parts;
+    let hashes;
     if (record) {
       this.resuming = true;
       this.purpose = record.purpose ?? this.purpose;
@@ -84,7 +102,13 @@ export class FileUpload {
       this.uploadId = record.uploadId;
       this._record = record;
       this._onCreated(this.uploadId);
-      parts = await this._partsStillHeld(record, partSize, signal);
+      hashes = this._hash(partSize);
+      try {
+        parts = await this._partsStillHeld(record, partSize, hashes, signal);
+      } catch (error) {
+        hashes.stop();
+        throw error;
+      }
     } else {
       partSize = configuredPartSize();
       // Not aborted by a cancel: cut off midway, the create might still happen on the server, out of reach; finished,
@@ -102,6 +126,7 @@ export class FileUpload {
         throw abortError();
       }
       this._remember();
+      hashes = this._hash(partSize);
       parts = new Map();
     }
 
@@ -113,20 +138,21 @@ export class FileUpload {
     const missing = [];
     for (let index = 0; index < count; index += 1) if (!parts.has(index)) missing.push(index);
 
-    const md5 = md5Of(this.file, signal);
-    // Seen as handled at once, so a failing hash is not reported twice; its error still surfaces when awaited below.
-    md5.catch(() => {});
     try {
       await this._sendParts(missing, parts, partSize, signal);
+      this._onVerifying();
+      await this._verifyParts(parts, count, partSize, hashes, signal);
     } catch (error) {
       this._abort.abort();
       throw error;
     }
 
+    // No whole-file `md5`: every named part was checked above, and checking the whole file would make the server
+    // read it all back before it answers.
     const partIds = Array.from({ length: count }, (_, index) => parts.get(index));
     this._onCompleting();
     const completed = await withRetries(async () => api(`/uploads/${encodeURIComponent(this.uploadId)}/complete`, {
-      method: 'POST', signal, json: { part_ids: partIds, md5: await md5 },
+      method: 'POST', signal, json: { part_ids: partIds },
     }), signal);
     deleteRecord(this.file);
     return completed;
@@ -160,6 +186,58 @@ export class FileUpload {
     if (!this.cancelled) writeRecord(this.file, this._record);
   }
 
+  /** The file's part MD5s, hashed from now on alongside the sending; a failed hash surfaces where it is awaited. */
+  _hash(partSize) {
+    return partMd5s(this.file, partSize, this._abort.signal);
+  }
+
+  /**
+   * Reads the server's parts and checks that each part the page will name has the MD5 of its slice. A part that does
+   * not (damaged on its way) is sent again as a new part, then checked again; the damaged one is simply not named, so
+   * the server drops it at complete. After MAX_RESENDS rounds the upload stops with an error saying which part.
+   */
+  async _verifyParts(parts, count, partSize, hashes, signal) {
+    await this._warming;
+    for (let round = 0; ; round += 1) {
+      // The server lists every part of an upload in one answer (no paging).
+      const listing = await withRetries(() => api(`/uploads/${encodeURIComponent(this.uploadId)}/parts`, { signal }), signal);
+      const stored = new Map(listing.data.map((part) => [part.id, part]));
+      const bad = [];
+      for (let index = 0; index < count; index += 1) {
+        const part = stored.get(parts.get(index));
+        if (!part || part.md5 !== await hashes.of(index)) bad.push(index);
+      }
+      if (bad.length === 0) return;
+      if (round >= MAX_RESENDS) {
+        const first = bad[0];
+        throw new Error(`Part ${first + 1} of ${count} (bytes ${first * partSize} to ${Math.min((first + 1) * partSize, this.file.size) - 1}) `
+          + `arrived with another MD5 than the file's, ${MAX_RESENDS + 1} times in a row; the upload was stopped `
+          + `and can be resumed (${bad.length} ${bad.length === 1 ? 'part' : 'parts'} affected). Check the network or the file.`);
+      }
+      for (const index of bad) {
+        parts.delete(index);
+        delete this._record.parts[index];
+        this._confirmed -= chunkOf(this.file, index, partSize).size;
+      }
+      this._remember();
+      await this._sendParts(bad, parts, partSize, signal);
+    }
+  }
+
+  /**
+   * Asks for the part list while parts still go up, one request at a time and at most every WARM_INTERVAL_MS: the
+   * server computes a stored part's MD5 the first time it lists it and keeps it, so it reads each part back while the
+   * network is the bottleneck, and the check before complete finds them computed instead of waiting for the server
+   * to read the whole file back then. The answer is not used; the check reads the list anew.
+   */
+  _warmPartMd5s(signal) {
+    if (this._warming || performance.now() - this._warmedAt < WARM_INTERVAL_MS) return;
+    this._warmedAt = performance.now();
+    this._warming = api(`/uploads/${encodeURIComponent(this.uploadId)}/parts`, { signal })
+      .catch(() => {})
+      .finally(() => { this._warming = null; });
+  }
+
   /** PARTS_IN_FLIGHT senders take the next missing part until none is left; the first final failure stops them all. */
   async _sendParts(missing, parts, partSize, signal) {
     let next = 0;
@@ -174,6 +252,7 @@ export class FileUpload {
         parts.set(index, part.id);
         this._record.parts[index] = part.id;
         this._remember();
+        this._warmPartMd5s(signal);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, missing.length) }, sender));
@@ -219,7 +298,7 @@ export class FileUpload {
    * The parts of `record` the server still holds, by index: those it recorded, then any other the server has whose
    * size and MD5 match a missing slice of the file (a part whose answer was lost before it could be recorded).
    */
-  async _partsStillHeld(record, partSize, signal) {
+  async _partsStillHeld(record, partSize, hashes, signal) {
     const listing = await api(`/uploads/${encodeURIComponent(record.uploadId)}/parts`, { signal });
     const held = new Map(listing.data.map((part) => [part.id, part]));
     const count = partCount(this.file.size, partSize);
@@ -238,7 +317,7 @@ export class FileUpload {
       const chunk = chunkOf(this.file, index, partSize);
       const sameSize = [...held.values()].filter((part) => part.bytes === chunk.size);
       if (sameSize.length === 0) continue;
-      const md5 = await md5Of(chunk, signal);
+      const md5 = await hashes.of(index);
       const match = sameSize.find((part) => part.md5 === md5);
       if (match) {
         parts.set(index, match.id);

@@ -103,11 +103,14 @@ async function runUpload(file, purpose, record) {
       refreshPending();
       refreshUsage();
     },
-    onCompleting: () => {
+    onVerifying: () => {
       show();
       completing = true;
       bar.value = bar.max;
-      status.textContent = '100% · checking the MD5 and completing…';
+      status.textContent = '100% · Verifying each part’s MD5 against the server’s…';
+    },
+    onCompleting: () => {
+      status.textContent = '100% · Verified; completing…';
     },
   });
   current = upload;
