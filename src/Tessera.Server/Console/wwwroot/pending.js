@@ -31,6 +31,25 @@ export async function refreshPending() {
   emptyNote.hidden = uploads.length > 0;
 }
 
+/**
+ * Moves the row of an upload this tab is sending as its parts are acknowledged, in place (its Cancel button stays
+ * where it is), so the list does not wait for a Refresh to show what the upload bar shows.
+ */
+export function showReceived(uploadId, receivedBytes) {
+  const row = [...rows.children].find((candidate) => candidate.dataset.uploadId === uploadId);
+  const cell = row?.querySelector('td[data-bytes]');
+  if (!cell) return;
+  const total = Number(cell.dataset.total);
+  const have = Math.min(receivedBytes, total);
+  cell.dataset.bytes = String(receivedBytes);
+  cell.querySelector('progress').value = total === 0 ? 1 : have;
+  cell.querySelector('span').textContent = receivedText(have, total);
+}
+
+function receivedText(have, total) {
+  return `${formatBytes(have)} of ${formatBytes(total)} (${formatPercent(have, total)})`;
+}
+
 function uploadRow(upload) {
   const row = document.createElement('tr');
   row.dataset.uploadId = upload.id;
@@ -48,8 +67,9 @@ function uploadRow(upload) {
   bar.value = upload.bytes === 0 ? 1 : have;
   bar.setAttribute('aria-label', `Received of ${upload.filename}`);
   const text = document.createElement('span');
-  text.textContent = `${formatBytes(have)} of ${formatBytes(upload.bytes)} (${formatPercent(have, upload.bytes)})`;
+  text.textContent = receivedText(have, upload.bytes);
   received.dataset.bytes = String(upload.received_bytes ?? 0);
+  received.dataset.total = String(upload.bytes);
   received.append(bar, text);
 
   const expires = document.createElement('td');

@@ -65,6 +65,11 @@ export class FileUpload {
     this._warmedAt = -Infinity;
   }
 
+  /** Bytes of the parts the server has acknowledged, for the pending list. */
+  received() {
+    return Math.min(this.total, this._confirmed);
+  }
+
   /** Bytes the server holds or is receiving now, for the progress bar. */
   done() {
     let sending = 0;

@@ -4,7 +4,7 @@ import { showError, clearAlert } from './alerts.js';
 import { formatDuration, formatPercent, formatRate } from './format.js';
 import { FileUpload, isAbort } from './upload-engine.js';
 import { reloadFiles } from './files.js';
-import { refreshPending } from './pending.js';
+import { refreshPending, showReceived } from './pending.js';
 import { refreshUsage } from './usage.js';
 
 /** The status line and bar change at most this often (5 times a second). */
@@ -143,6 +143,7 @@ async function runUpload(file, purpose, record) {
       ? [formatPercent(done, upload.total), rateText, `${formatDuration(left)} left`]
       : [formatPercent(done, upload.total), 'offline: waiting for the network to come back'];
     status.textContent = `${upload.resuming ? 'Resuming: ' : ''}${parts.join(' · ')}`;
+    if (upload.uploadId) showReceived(upload.uploadId, upload.received());
   }
   const ticker = setInterval(show, REFRESH_MS);
 
