@@ -12,6 +12,9 @@ public sealed class ResumeTests(Chromium chromium) : ConsoleTest(chromium)
     /// <summary>The console's parts in flight at once, fixed by its contract.</summary>
     private const int InFlight = 4;
 
+    /// <summary>What the pending list says of an upload this browser started and no tab is sending.</summary>
+    private const string ResumeHint = "pick the same file under Upload to resume it";
+
     [Fact]
     public async Task Reloading_midway_then_picking_the_file_again_sends_only_the_parts_the_server_lacks()
     {
@@ -23,6 +26,8 @@ public sealed class ResumeTests(Chromium chromium) : ConsoleTest(chromium)
 
         await StartUploadAsync(path);
         var uploadId = await UploadIdAsync();
+        await Assertions.Expect(PendingRow(uploadId)).ToBeAttachedAsync();
+        await Assertions.Expect(PendingRow(uploadId)).Not.ToContainTextAsync(ResumeHint);
         await Eventually.HoldsAsync(() => Parts.Stored >= 1, "the server stored a first part");
         await Page.ReloadAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = TesseraTestServer.ProjectA, Exact = true })).ToBeVisibleAsync();
@@ -34,6 +39,7 @@ public sealed class ResumeTests(Chromium chromium) : ConsoleTest(chromium)
         Assert.InRange(heldAtReload, 1, parts - 1);
         Assert.Equal("pending", (await api.GetJsonAsync($"uploads/{uploadId}")).GetProperty("status").GetString());
         await Assertions.Expect(PendingRow(uploadId).Locator("progress")).ToBeAttachedAsync();
+        await Assertions.Expect(PendingRow(uploadId)).ToContainTextAsync(ResumeHint);
 
         await StopThrottlingAsync();
         await Region("Upload").GetByLabel("File to upload", new() { Exact = true }).SetInputFilesAsync(path);

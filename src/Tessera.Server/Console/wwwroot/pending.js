@@ -3,6 +3,7 @@
 import { api, pages } from './api.js';
 import { showError } from './alerts.js';
 import { formatBytes, formatPercent, timeElement } from './format.js';
+import { recordedUploadIds } from './resume-records.js';
 import { refreshUsage } from './usage.js';
 
 const rows = document.getElementById('pending-rows');
@@ -11,6 +12,12 @@ const refreshButton = document.getElementById('pending-refresh');
 
 const cancelListeners = [];
 let generation = 0;
+let sendingHere = null;
+
+/** The upload this tab is sending now (null when none): its row needs no hint on how to resume it. */
+export function markSending(uploadId) {
+  sendingHere = uploadId;
+}
 
 /** Called with an upload's id after it was cancelled here, so a run of it in this tab stops too. */
 export function onPendingCancelled(listener) {
@@ -27,7 +34,9 @@ export async function refreshPending() {
     return;
   }
   if (mine !== generation) return;
-  rows.replaceChildren(...uploads.map(uploadRow));
+  const resumable = recordedUploadIds();
+  resumable.delete(sendingHere);
+  rows.replaceChildren(...uploads.map((upload) => uploadRow(upload, resumable.has(upload.id))));
   emptyNote.hidden = uploads.length > 0;
 }
 
@@ -50,13 +59,20 @@ function receivedText(have, total) {
   return `${formatBytes(have)} of ${formatBytes(total)} (${formatPercent(have, total)})`;
 }
 
-function uploadRow(upload) {
+function uploadRow(upload, resumableHere) {
   const row = document.createElement('tr');
   row.dataset.uploadId = upload.id;
 
   const name = document.createElement('td');
   name.className = 'name';
   name.textContent = upload.filename;
+  if (resumableHere) {
+    // After a reload or a closed tab nothing else tells a person that picking the file again continues it.
+    const hint = document.createElement('small');
+    hint.className = 'muted resume-hint';
+    hint.textContent = 'Started in this browser: pick the same file under Upload to resume it.';
+    name.append(document.createElement('br'), hint);
+  }
   const purpose = document.createElement('td');
   purpose.textContent = upload.purpose;
 

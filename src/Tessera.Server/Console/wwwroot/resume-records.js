@@ -31,6 +31,22 @@ export function writeRecord(file, record) {
   }
 }
 
+/** The ids of the uploads this browser keeps a record of, so it can say which pending uploads it can resume. */
+export function recordedUploadIds() {
+  const ids = new Set();
+  try {
+    for (let index = 0; index < localStorage.length; index += 1) {
+      const key = localStorage.key(index);
+      if (!key?.startsWith(PREFIX)) continue;
+      const uploadId = JSON.parse(localStorage.getItem(key) ?? 'null')?.uploadId;
+      if (typeof uploadId === 'string') ids.add(uploadId);
+    }
+  } catch {
+    // Storage refused or a record this page cannot read: no hint, nothing else changes.
+  }
+  return ids;
+}
+
 export function deleteRecord(file) {
   localStorage.removeItem(recordKey(file));
 }

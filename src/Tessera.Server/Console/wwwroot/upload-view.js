@@ -4,7 +4,7 @@ import { showError, clearAlert } from './alerts.js';
 import { formatDuration, formatPercent, formatRate } from './format.js';
 import { FileUpload, isAbort } from './upload-engine.js';
 import { reloadFiles } from './files.js';
-import { refreshPending, showReceived } from './pending.js';
+import { markSending, refreshPending, showReceived } from './pending.js';
 import { refreshUsage } from './usage.js';
 
 /** The status line and bar change at most this often (5 times a second). */
@@ -100,6 +100,7 @@ async function runUpload(file, purpose, record) {
     onCreated: (uploadId) => {
       idText.textContent = uploadId;
       idText.dataset.uploadId = uploadId;
+      markSending(uploadId);
       refreshPending();
       refreshUsage();
     },
@@ -150,12 +151,14 @@ async function runUpload(file, purpose, record) {
   try {
     const completed = await upload.start(record);
     clearInterval(ticker);
+    markSending(null);
     bar.value = bar.max;
     status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}.`;
     outcome.textContent = `${upload.file.name} uploaded.`;
     await Promise.all([reloadFiles(), refreshUsage(), refreshPending()]);
   } catch (error) {
     clearInterval(ticker);
+    markSending(null);
     if (upload.cancelled || isAbort(error)) {
       try {
         await upload.cancellation;
