@@ -38,6 +38,21 @@ public sealed class StartupTests : IDisposable
     }
 
     [Theory]
+    [InlineData("lots")]
+    [InlineData("1.5")]
+    public async Task A_trace_ratio_that_is_not_a_share_exits_with_2_naming_the_variable(string ratio)
+    {
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", $"--Tessera:DataPath={DataPath}", "--Tessera:Telemetry:Otlp:Endpoint=http://127.0.0.1:4318",
+             $"--OTEL_TRACES_SAMPLER_ARG={ratio}"]);
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        ShouldExplainInAFewLines(server, "OTEL_TRACES_SAMPLER_ARG");
+        Assert.Contains(server.Errors, line => line.Contains($"'{ratio}'", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(DataPath));
+    }
+
+    [Theory]
     [InlineData("Tessera:Metadata:Provider", "Oracle", "Sqlite")]
     [InlineData("Tessera:Blobs:Provider", "Tape", "Folder")]
     public async Task An_unknown_storage_provider_exits_with_2_on_one_line_naming_the_setting_and_the_accepted_values(string setting, string value, string accepted)

@@ -54,14 +54,15 @@ public static class TelemetryRegistration
             });
         if (otlp)
         {
+            // Exporting a trace costs about half of what serving a small request does (bench/ops.sh): one request in a
+            // hundred starts a trace unless the standard variables say otherwise; a caller's sampled trace is always kept.
+            var ratio = string.IsNullOrWhiteSpace(configuration[SamplerVariable]) ? TraceRatio(configuration) : (double?)null;
             telemetry.WithTracing(tracing =>
             {
                 tracing.AddTesseraInstrumentation().AddOtlpExporter(exporter => PointAt(exporter, settings.Otlp.Endpoint, "v1/traces"));
-                // Exporting a trace costs about half of what serving a small request does (bench/ops.sh): one request in a
-                // hundred starts a trace unless the standard variables say otherwise; a caller's sampled trace is always kept.
-                if (string.IsNullOrWhiteSpace(configuration[SamplerVariable]))
+                if (ratio is { } share)
                 {
-                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(TraceRatio(configuration))));
+                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(share)));
                 }
             });
         }
@@ -80,10 +81,22 @@ public static class TelemetryRegistration
             .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !MetricsEndpoint.IsScrape(http.Request) && !HealthApi.IsProbe(http.Request));
 
     /// <summary><c>OTEL_TRACES_SAMPLER_ARG</c> alone sets the default sampler's ratio, as it would the standard sampler's.</summary>
-    private static double TraceRatio(IConfiguration configuration) =>
-        double.TryParse(configuration[SamplerArgumentVariable], NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
+    /// <exception cref="StartupException">It is set to something other than a number from 0 to 1.</exception>
+    private static double TraceRatio(IConfiguration configuration)
+    {
+        var value = configuration[SamplerArgumentVariable];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return DefaultTraceRatio;
+        }
+
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
             ? ratio
-            : DefaultTraceRatio;
+            : throw new StartupException(
+                StartupProblem.Configuration,
+                $"{SamplerArgumentVariable} is '{value}', not a number from 0 to 1: set it to the share of requests to trace "
+                + "(0.1 traces one in ten), or unset it to trace one in a hundred.");
+    }
 
     /// <summary>The <c>Tessera:Telemetry</c> settings straight from configuration, for what is decided before the options exist.</summary>
     /// <exception cref="StartupException">A value does not convert (a port that is not a number).</exception>
