@@ -2,6 +2,8 @@
 // disk), each part's MD5 computed alongside (md5.js), every part checked against the MD5 the server stored for it,
 // complete. A part that fails on the network or with 429/5xx is sent again after a pause (the server's Retry-After
 // when it gives one); a part the server stored with another MD5 than the page's slice is sent again as a new part.
+// The user may turn the check off (`checkMd5: false`) to spare the CPU it costs: then the page hashes nothing and
+// asks the server for no part's MD5 while sending, and a part damaged on its way goes unnoticed.
 // What succeeded is written down as it happens (resume-records.js), so a later pick of the same file continues from
 // the parts the server still holds.
 import { api, API_BASE, ApiError, bearer, errorFrom, unreachable } from './api.js';
@@ -44,11 +46,13 @@ export function isAbort(error) {
 /**
  * The upload of one file. `start()` runs it to the end and resolves with the completed Upload (its `file` inside);
  * `cancel()` stops it and cancels it on the server. Read `uploadId`, `total`, `done()` and `resuming` at any time.
+ * With `checkMd5` false no part is hashed or checked, and `onVerifying` is never called.
  */
 export class FileUpload {
-  constructor(file, purpose, { onCreated = () => {}, onVerifying = () => {}, onCompleting = () => {} } = {}) {
+  constructor(file, purpose, { checkMd5 = true, onCreated = () => {}, onVerifying = () => {}, onCompleting = () => {} } = {}) {
     this.file = file;
     this.purpose = purpose;
+    this.checkMd5 = checkMd5;
     this.total = file.size;
     this.uploadId = null;
     this.resuming = false;
@@ -111,7 +115,7 @@ export class FileUpload {
       try {
         parts = await this._partsStillHeld(record, partSize, hashes, signal);
       } catch (error) {
-        hashes.stop();
+        hashes?.stop();
         throw error;
       }
     } else {
@@ -145,15 +149,17 @@ export class FileUpload {
 
     try {
       await this._sendParts(missing, parts, partSize, signal);
-      this._onVerifying();
-      await this._verifyParts(parts, count, partSize, hashes, signal);
+      if (hashes) {
+        this._onVerifying();
+        await this._verifyParts(parts, count, partSize, hashes, signal);
+      }
     } catch (error) {
       this._abort.abort();
       throw error;
     }
 
-    // No whole-file `md5`: every named part was checked above, and checking the whole file would make the server
-    // read it all back before it answers.
+    // No whole-file `md5`: every named part was checked above (or the user chose no check), and checking the whole
+    // file would make the server read it all back before it answers.
     const partIds = Array.from({ length: count }, (_, index) => parts.get(index));
     this._onCompleting();
     const completed = await withRetries(async () => api(`/uploads/${encodeURIComponent(this.uploadId)}/complete`, {
@@ -191,9 +197,12 @@ export class FileUpload {
     if (!this.cancelled) writeRecord(this.file, this._record);
   }
 
-  /** The file's part MD5s, hashed from now on alongside the sending; a failed hash surfaces where it is awaited. */
+  /**
+   * The file's part MD5s, hashed from now on alongside the sending; a failed hash surfaces where it is awaited.
+   * Null when the check is off: every step that needs the hashes is skipped where it would await them.
+   */
   _hash(partSize) {
-    return partMd5s(this.file, partSize, this._abort.signal);
+    return this.checkMd5 ? partMd5s(this.file, partSize, this._abort.signal) : null;
   }
 
   /**
@@ -233,10 +242,11 @@ export class FileUpload {
    * Asks for the part list while parts still go up, one request at a time and at most every WARM_INTERVAL_MS: the
    * server computes a stored part's MD5 the first time it lists it and keeps it, so it reads each part back while the
    * network is the bottleneck, and the check before complete finds them computed instead of waiting for the server
-   * to read the whole file back then. The answer is not used; the check reads the list anew.
+   * to read the whole file back then. The answer is not used; the check reads the list anew. Without the check
+   * nothing asks for those MD5s, so nor does this.
    */
   _warmPartMd5s(signal) {
-    if (this._warming || performance.now() - this._warmedAt < WARM_INTERVAL_MS) return;
+    if (!this.checkMd5 || this._warming || performance.now() - this._warmedAt < WARM_INTERVAL_MS) return;
     this._warmedAt = performance.now();
     this._warming = api(`/uploads/${encodeURIComponent(this.uploadId)}/parts`, { signal })
       .catch(() => {})
@@ -300,8 +310,9 @@ export class FileUpload {
   }
 
   /**
-   * The parts of `record` the server still holds, by index: those it recorded, then any other the server has whose
-   * size and MD5 match a missing slice of the file (a part whose answer was lost before it could be recorded).
+   * The parts of `record` the server still holds, by index: those it recorded, then, given `hashes`, any other the
+   * server has whose size and MD5 match a missing slice of the file (a part whose answer was lost before it could be
+   * recorded). Without hashes there is nothing to match such a part against, so its slice is simply sent again.
    */
   async _partsStillHeld(record, partSize, hashes, signal) {
     const listing = await api(`/uploads/${encodeURIComponent(record.uploadId)}/parts`, { signal });
@@ -317,6 +328,7 @@ export class FileUpload {
       }
     }
 
+    if (!hashes) return parts;
     for (let index = 0; index < count && held.size > 0; index += 1) {
       if (parts.has(index)) continue;
       const chunk = chunkOf(this.file, index, partSize);

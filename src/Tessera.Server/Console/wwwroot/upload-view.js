@@ -1,5 +1,6 @@
 // The Upload region: pick or drop a file, choose its purpose, watch it go up (percent, rate, time left), cancel it.
-// Picking a file this page started before, whose upload the server still holds, continues it at once.
+// Picking a file this page started before, whose upload the server still holds, continues it at once. Each upload,
+// new or resumed, checks its parts' MD5s or not as the checkbox says when it starts; the box is locked while it runs.
 import { showError, clearAlert } from './alerts.js';
 import { formatDuration, formatPercent, formatRate } from './format.js';
 import { FileUpload, isAbort } from './upload-engine.js';
@@ -16,6 +17,7 @@ const RATE_WINDOW_MS = 4000;
 const region = document.getElementById('upload');
 const fileInput = document.getElementById('upload-file');
 const purposeSelect = document.getElementById('upload-purpose');
+const md5Box = document.getElementById('upload-md5');
 const startButton = document.getElementById('upload-start');
 const run = document.getElementById('upload-run');
 const nameText = document.getElementById('upload-name');
@@ -96,7 +98,15 @@ async function startNew() {
 
 async function runUpload(file, purpose, record) {
   let completing = false;
+  /** Every part is up: the bar stays full from here and the status says what happens next. */
+  const finishing = (text) => {
+    show();
+    completing = true;
+    bar.value = bar.max;
+    status.textContent = text;
+  };
   const upload = new FileUpload(file, purpose, {
+    checkMd5: md5Box.checked,
     onCreated: (uploadId) => {
       idText.textContent = uploadId;
       idText.dataset.uploadId = uploadId;
@@ -104,17 +114,11 @@ async function runUpload(file, purpose, record) {
       refreshPending();
       refreshUsage();
     },
-    onVerifying: () => {
-      show();
-      completing = true;
-      bar.value = bar.max;
-      status.textContent = '100% · Verifying each part’s MD5 against the server’s…';
-    },
-    onCompleting: () => {
-      status.textContent = '100% · Verified; completing…';
-    },
+    onVerifying: () => finishing('100% · Verifying each part’s MD5 against the server’s…'),
+    onCompleting: () => finishing(upload.checkMd5 ? '100% · Verified; completing…' : '100% · Completing (parts not checked)…'),
   });
   current = upload;
+  md5Box.disabled = true;
   clearAlert();
   run.hidden = false;
   nameText.textContent = upload.file.name;
@@ -153,7 +157,8 @@ async function runUpload(file, purpose, record) {
     clearInterval(ticker);
     markSending(null);
     bar.value = bar.max;
-    status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}.`;
+    const unchecked = upload.checkMd5 ? '' : ' (parts not checked)';
+    status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}${unchecked}.`;
     outcome.textContent = `${upload.file.name} uploaded.`;
     await Promise.all([reloadFiles(), refreshUsage(), refreshPending()]);
   } catch (error) {
@@ -176,7 +181,10 @@ async function runUpload(file, purpose, record) {
     await Promise.all([refreshUsage(), refreshPending()]);
   } finally {
     cancelButton.hidden = true;
-    if (current === upload) current = null;
+    if (current === upload) {
+      current = null;
+      md5Box.disabled = false;
+    }
   }
 }
 

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Console.Tests.Infrastructure;
+
+namespace Tessera.Console.Tests;
+
+// The whole page against the embedded stores; the postgres-s3 rerun leaves the browser out.
+[Trait("Storage", "embedded")]
+public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromium)
+{
+    private const string CheckLabel = "Check each part's MD5";
+
+    /// <summary>The console's parts in flight at once, fixed by its contract.</summary>
+    private const int InFlight = 4;
+
+    private readonly PartListings _listings = new();
+
+    /// <summary>The script of every worker the page started: hashing runs in one of its own.</summary>
+    private readonly ConcurrentQueue<string> _workers = new();
+
+    private ILocator CheckBox => Region("Upload").GetByLabel(CheckLabel, new() { Exact = true });
+
+    protected override void ConfigureServerServices(IServiceCollection services)
+    {
+        base.ConfigureServerServices(services);
+        _listings.Register(services);
+    }
+
+    [Fact]
+    public async Task With_the_MD5_check_unchecked_a_20_MB_file_goes_up_intact_without_hashing_or_asking_for_the_part_list()
+    {
+        const int fileBytes = 20_000_000;
+        var path = MakeFile("unchecked.bin", fileBytes);
+        using var api = Server.CreateClient(TesseraTestServer.KeyA);
+        await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
+        Page.Worker += (_, worker) => _workers.Enqueue(worker.Url);
+        await Assertions.Expect(CheckBox).ToBeCheckedAsync();
+        await Assertions.Expect(CheckBox).ToBeEnabledAsync();
+        await CheckBox.UncheckAsync();
+        // Slow enough that the test sees the upload running, fast enough to finish in a few seconds.
+        await ThrottleUploadsAsync(8_000_000);
+
+        await StartUploadAsync(path);
+        var uploadId = await UploadIdAsync();
+        await Assertions.Expect(CheckBox).ToBeDisabledAsync();
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
+        var fileId = (await api.GetJsonAsync($"uploads/{uploadId}")).GetProperty("file").GetProperty("id").GetString()!;
+        await Assertions.Expect(UploadStatus).ToContainTextAsync(fileId);
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("not checked");
+        await Assertions.Expect(CheckBox).ToBeEnabledAsync();
+        await Assertions.Expect(CheckBox).Not.ToBeCheckedAsync();
+
+        Assert.Equal(0, _listings.For(uploadId));
+        Assert.DoesNotContain(_workers, url => url.Contains("md5", StringComparison.Ordinal));
+        Assert.DoesNotContain((await PageRecorder.ReadAsync(Page)).Statuses, status => status.Contains("Verif", StringComparison.Ordinal));
+        Assert.Equal(PartsOf(fileBytes), Parts.ArrivedFor(uploadId));
+
+        var row = FileRow(fileId);
+        await Assertions.Expect(row.Locator("td[data-bytes]")).ToHaveAttributeAsync("data-bytes", fileBytes.ToString(CultureInfo.InvariantCulture));
+        await StopThrottlingAsync();
+        var download = await Page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Button, new() { Name = "Download", Exact = true }).ClickAsync());
+        var saved = Path.Combine(Path.GetDirectoryName(path)!, "downloaded.bin");
+        await download.SaveAsAsync(saved);
+        Assert.Equal(Sha256Of(path), Sha256Of(saved));
+    }
+
+    [Fact]
+    public async Task Resumed_with_the_check_unchecked_it_sends_only_the_parts_not_recorded_and_reads_the_part_list_once()
+    {
+        const int fileBytes = 40 * 1024 * 1024;
+        var path = MakeFile("unchecked-resume.bin", fileBytes);
+        var parts = PartsOf(fileBytes);
+        using var api = Server.CreateClient(TesseraTestServer.KeyA);
+        await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
+        await CheckBox.UncheckAsync();
+        await ThrottleUploadsAsync(16_000_000);
+
+        await StartUploadAsync(path);
+        var uploadId = await UploadIdAsync();
+        await Eventually.HoldsAsync(() => Parts.Stored >= 1, "the server stored a first part");
+        await Page.ReloadAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = TesseraTestServer.ProjectA, Exact = true })).ToBeVisibleAsync();
+        await Eventually.HoldsAsync(() => Parts.InFlight == 0, "the part requests cut off by the reload ended");
+        Assert.Equal(0, _listings.For(uploadId));
+        var heldAtReload = await api.StoredPartCountAsync(uploadId);
+        var listedAtReload = _listings.For(uploadId);
+        var sentBeforeReload = Parts.ArrivedFor(uploadId);
+        Assert.InRange(heldAtReload, 1, parts - 1);
+
+        // A reloaded page has the box checked again; the state when the file is picked again is what counts.
+        Page.Worker += (_, worker) => _workers.Enqueue(worker.Url);
+        await Assertions.Expect(CheckBox).ToBeCheckedAsync();
+        await CheckBox.UncheckAsync();
+        await StopThrottlingAsync();
+        await Region("Upload").GetByLabel("File to upload", new() { Exact = true }).SetInputFilesAsync(path);
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("not checked");
+
+        var upload = await api.GetJsonAsync($"uploads/{uploadId}");
+        Assert.Equal("completed", upload.GetProperty("status").GetString());
+        // The parts the server lacked, plus any it held whose answer the reload cut off before the page recorded it:
+        // without hashes such a part cannot be matched to its slice, so it goes again (at most one per request in flight).
+        Assert.InRange(Parts.ArrivedFor(uploadId) - sentBeforeReload, parts - heldAtReload, parts - heldAtReload + InFlight);
+        // The page's one listing is the resume's question of which parts the server holds.
+        Assert.Equal(1, _listings.For(uploadId) - listedAtReload);
+        Assert.DoesNotContain(_workers, url => url.Contains("md5", StringComparison.Ordinal));
+        var fileId = upload.GetProperty("file").GetProperty("id").GetString()!;
+        using var content = await api.GetAsync($"files/{fileId}/content", HttpCompletionOption.ResponseHeadersRead, Cancellation);
+        await using var stream = await content.Content.ReadAsStreamAsync(Cancellation);
+        Assert.Equal(Sha256Of(path), Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, Cancellation)));
+    }
+
+    // The counterpart that shows the two witnesses above can see something: with the box left as it is, the same
+    // page hashes in a worker and reads the server's part list.
+    [Fact]
+    public async Task With_the_check_left_on_the_page_hashes_in_a_worker_and_compares_with_the_server_part_list()
+    {
+        const int fileBytes = 6_000_000;
+        var path = MakeFile("checked.bin", fileBytes);
+        await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
+        Page.Worker += (_, worker) => _workers.Enqueue(worker.Url);
+        await Assertions.Expect(CheckBox).ToBeCheckedAsync();
+
+        await StartUploadAsync(path);
+        var uploadId = await UploadIdAsync();
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
+
+        await Assertions.Expect(UploadStatus).Not.ToContainTextAsync("not checked");
+        Assert.True(_listings.For(uploadId) >= 1, "The page never asked for the part list.");
+        Assert.Contains(_workers, url => url.Contains("md5", StringComparison.Ordinal));
+        Assert.Contains((await PageRecorder.ReadAsync(Page)).Statuses, status => status.Contains("Verifying", StringComparison.Ordinal));
+    }
+}
