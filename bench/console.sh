@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Console benchmark: a 1 GiB upload through the web console in Debian's headless Chromium (no throttling; the page's
-# own 16 MiB parts, 4 in flight, each part's MD5 in WebAssembly) against `tessera upload` of the same file to the same server in
-# the same run (the native executable, its defaults: 64 MiB parts, 4 in flight, MD5; and with 4 MiB parts, the
-# page's former size). Prints the rates, the page's ratio to the CLI (target >= 0.8), and the page's memory (JS heap and
-# renderer RSS) when 256 MiB have gone up and at the end, to show it stays flat. See bench/README.md.
+# own 16 MiB parts, 4 in flight, each part's MD5 in WebAssembly checked against the server's; then again with that check
+# off) against `tessera upload` of the same file to the same server in the same run (the native executable, its
+# defaults: 64 MiB parts, 4 in flight, MD5). Prints the rates, the page's ratio to the CLI (target >= 0.8), the CPU each
+# way cost the whole machine and the server, and the page's memory (JS heap and renderer RSS) when 256 MiB have gone up
+# and at the end, to show it stays flat. See bench/README.md.
 #
 # Usage: bench/console.sh
 # Knobs (environment): REPS=3 WARMUPS=1 SIZE_MIB=1024 PORT=19520 SKIP_BUILD=1 (use the existing Release builds)
@@ -59,4 +60,4 @@ curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$WORK/server.log
 log "uploading $SIZE_MIB MiB through the page and with tessera upload, in turn: $WARMUPS warm-up round(s), $REPS counted"
 mkdir -p "$OUT_DIR"
 dotnet "$BENCH_BIN" --url "http://127.0.0.1:$PORT/" --file "$WORK/upload.bin" --cli "$CLI_DIR/tessera" \
-    --reps "$REPS" --warmups "$WARMUPS" --chromium "$CHROMIUM" | tee "$OUT_DIR/console.md"
+    --server-pid "$SERVER_PID" --reps "$REPS" --warmups "$WARMUPS" --chromium "$CHROMIUM" | tee "$OUT_DIR/console.md"

@@ -5,8 +5,8 @@ namespace Tessera.ConsoleBench;
 /// <summary>One <c>tessera upload</c> of the file as a user runs it (a fresh process, its output not a terminal).</summary>
 internal static class CliUpload
 {
-    public static async Task<TimeSpan> RunAsync(
-        IReadOnlyList<string> cli, Uri root, string file, IReadOnlyList<string> flags, string home, CancellationToken cancellationToken)
+    public static async Task<Measured> RunAsync(
+        IReadOnlyList<string> cli, Uri root, string file, IReadOnlyList<string> flags, string home, CpuTime cpu, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(cli[0])
         {
@@ -24,18 +24,19 @@ internal static class CliUpload
         start.Environment.Remove("OPENAI_ORG_ID");
         start.Environment.Remove("OPENAI_PROJECT_ID");
 
+        var spent = cpu.Read();
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {cli[0]}.");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
-        var elapsed = clock.Elapsed;
+        var measured = new Measured(clock.Elapsed, cpu.Since(spent));
         await output;
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"tessera upload failed ({process.ExitCode}): {await errors}");
         }
 
-        return elapsed;
+        return measured;
     }
 }

@@ -4,13 +4,13 @@ namespace Tessera.ConsoleBench;
 
 /// <summary>
 /// A diagnostic, not the console: the same file sent from a script in a page on the server's origin, plain
-/// <c>fetch</c> of 4 or 16 MiB parts (the console's) 4 at a time with no hashing in the page and no interface, so the table can
-/// tell Chromium's own upload ceiling apart from what the console adds on top of it.
+/// <c>fetch</c> of 16 MiB parts (the console's) or 64 MiB ones (the CLI's) 4 at a time with no hashing in the page and no
+/// interface, so the table can tell Chromium's own upload ceiling apart from what the console adds on top of it.
 /// </summary>
 internal static class FetchUpload
 {
     private const string Script = """
-        async ([partSize, parallel, md5]) => {
+        async ([partSize, parallel]) => {
           const file = document.querySelector('input[type=file]').files[0];
           const auth = { authorization: 'Bearer tessera-open' };
           const json = { ...auth, 'content-type': 'application/json' };
@@ -29,7 +29,7 @@ internal static class FetchUpload
             }
           };
           await Promise.all(Array.from({ length: parallel }, sender));
-          await check(await fetch(`/v1/uploads/${upload.id}/complete`, { method: 'POST', headers: json, body: JSON.stringify(md5 ? { part_ids: ids, md5 } : { part_ids: ids }) }));
+          await check(await fetch(`/v1/uploads/${upload.id}/complete`, { method: 'POST', headers: json, body: JSON.stringify({ part_ids: ids }) }));
         }
         """;
 
@@ -37,12 +37,13 @@ internal static class FetchUpload
     /// Only the console's own MD5s of the file's 16 MiB parts (its <c>md5.js</c>, a worker reading the file as a stream),
     /// nothing sent: whether hashing keeps up with the network.
     /// </summary>
-    public static async Task<TimeSpan> HashAsync(IBrowser chromium, Uri root, string file)
+    public static async Task<Measured> HashAsync(IBrowser chromium, Uri root, string file, CpuTime cpu)
     {
         await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
         var page = await context.NewPageAsync();
         await page.GotoAsync("console");
         await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        var spent = cpu.Read();
         var clock = Stopwatch.StartNew();
         await page.EvaluateAsync("""
             async () => {
@@ -52,22 +53,20 @@ internal static class FetchUpload
               return partMd5s(file, partSize).of(Math.max(0, Math.ceil(file.size / partSize) - 1));
             }
             """);
-        return clock.Elapsed;
+        return new Measured(clock.Elapsed, cpu.Since(spent));
     }
 
-    /// <summary>
-    /// Sends the file and completes it, with <paramref name="md5"/> (hashed beforehand and untimed) for the server to
-    /// check, or without one when null; in parts of <paramref name="partMib"/> MiB, 4 at a time.
-    /// </summary>
-    public static async Task<TimeSpan> RunAsync(IBrowser chromium, Uri root, string file, string? md5, int partMib = 4)
+    /// <summary>Sends the file in parts of <paramref name="partMib"/> MiB, 4 at a time, and completes it without an MD5.</summary>
+    public static async Task<Measured> RunAsync(IBrowser chromium, Uri root, string file, int partMib, CpuTime cpu)
     {
         await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
         var page = await context.NewPageAsync();
         // The console's origin and its file input, which holds the picked file; its own upload is never started.
         await page.GotoAsync("console");
         await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        var spent = cpu.Read();
         var clock = Stopwatch.StartNew();
-        await page.EvaluateAsync(Script, new object?[] { partMib * 1024 * 1024, 4, md5 });
-        return clock.Elapsed;
+        await page.EvaluateAsync(Script, new object?[] { partMib * 1024 * 1024, 4 });
+        return new Measured(clock.Elapsed, cpu.Since(spent));
     }
 }

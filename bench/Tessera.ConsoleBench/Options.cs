@@ -2,8 +2,10 @@ using System.Globalization;
 
 namespace Tessera.ConsoleBench;
 
-/// <summary>The command line: <c>--url ROOT --file PATH --cli COMMAND [--reps 3] [--warmups 1] [--chromium PATH]</c>.</summary>
-internal sealed record Options(Uri Root, string File, IReadOnlyList<string> Cli, int Reps, int Warmups, string Chromium)
+/// <summary>
+/// The command line: <c>--url ROOT --file PATH --cli COMMAND --server-pid PID [--reps 3] [--warmups 1] [--chromium PATH]</c>.
+/// </summary>
+internal sealed record Options(Uri Root, string File, IReadOnlyList<string> Cli, int ServerProcessId, int Reps, int Warmups, string Chromium)
 {
     public static Options Parse(string[] args)
     {
@@ -22,6 +24,7 @@ internal sealed record Options(Uri Root, string File, IReadOnlyList<string> Cli,
             Required("file"),
             // The CLI as a command line: the native executable, or "dotnet path/to/tessera.dll".
             Required("cli").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            int.Parse(Required("server-pid"), CultureInfo.InvariantCulture),
             int.Parse(values.GetValueOrDefault("reps", "3"), CultureInfo.InvariantCulture),
             int.Parse(values.GetValueOrDefault("warmups", "1"), CultureInfo.InvariantCulture),
             values.GetValueOrDefault("chromium", "/usr/bin/chromium"));

@@ -11,7 +11,8 @@ internal static class PageUpload
 {
     private const long SampleAtBytes = 256L * 1024 * 1024;
 
-    public static async Task<PageRun> RunAsync(IBrowser chromium, Uri root, string file, CancellationToken cancellationToken)
+    public static async Task<PageRun> RunAsync(
+        IBrowser chromium, Uri root, string file, CpuTime cpu, bool checkMd5, CancellationToken cancellationToken)
     {
         await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
         var page = await context.NewPageAsync();
@@ -21,11 +22,13 @@ internal static class PageUpload
         var memory = await ChromiumMemory.AttachAsync(chromium, page);
         await region.GetByLabel("File to upload", new() { Exact = true }).SetInputFilesAsync(file);
         await region.GetByLabel("Upload purpose", new() { Exact = true }).SelectOptionAsync("batch");
+        await region.GetByLabel("Check each part's MD5", new() { Exact = true }).SetCheckedAsync(checkMd5);
         var before = await memory.SampleAsync();
 
         var finished = page.WaitForFunctionAsync(
             "() => /Uploaded|Cancelled|failed|error/i.test(document.querySelector('[data-upload-status]')?.textContent ?? '')",
             null, new PageWaitForFunctionOptions { PollingInterval = 20, Timeout = 0 });
+        var spent = cpu.Read();
         var clock = Stopwatch.StartNew();
         await region.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         ChromiumMemory.Sample? atQuarter = null;
@@ -45,7 +48,7 @@ internal static class PageUpload
         }
 
         await finished;
-        var elapsed = clock.Elapsed;
+        var measured = new Measured(clock.Elapsed, cpu.Since(spent));
         var status = await page.Locator("[data-upload-status]").TextContentAsync() ?? "";
         if (!status.Contains("Uploaded", StringComparison.Ordinal))
         {
@@ -54,10 +57,10 @@ internal static class PageUpload
         }
 
         var atEnd = await memory.SampleAsync();
-        return new PageRun(elapsed, before, atQuarter ?? atEnd, atEnd, ChromiumMemory.Sample.Max(peak, atEnd));
+        return new PageRun(measured, before, atQuarter ?? atEnd, atEnd, ChromiumMemory.Sample.Max(peak, atEnd));
     }
 }
 
-/// <summary>One page upload: its time, and the page's memory before, at 256 MiB, at the end, and at its highest.</summary>
+/// <summary>One page upload: its time and CPU, and the page's memory before, at 256 MiB, at the end, and at its highest.</summary>
 internal sealed record PageRun(
-    TimeSpan Elapsed, ChromiumMemory.Sample Before, ChromiumMemory.Sample AtQuarter, ChromiumMemory.Sample AtEnd, ChromiumMemory.Sample Peak);
+    Measured Run, ChromiumMemory.Sample Before, ChromiumMemory.Sample AtQuarter, ChromiumMemory.Sample AtEnd, ChromiumMemory.Sample Peak);

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Tessera.ConsoleBench;
 
-// Usage: dotnet Tessera.ConsoleBench.dll --url http://127.0.0.1:PORT/ --file FILE --cli "path/to/tessera"
+// Usage: dotnet Tessera.ConsoleBench.dll --url http://127.0.0.1:PORT/ --file FILE --cli "path/to/tessera" --server-pid PID
 //        [--reps 3] [--warmups 1] [--chromium /usr/bin/chromium]. bench/console.sh builds everything, starts an
 //        open-mode server and passes these. Prints the markdown tables on standard output.
 using var stop = new CancellationTokenSource();
@@ -11,14 +11,6 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 var cancellationToken = stop.Token;
 var options = Options.Parse(args);
 var bytes = new FileInfo(options.File).Length;
-string fileMd5;
-await using (var content = File.OpenRead(options.File))
-{
-#pragma warning disable CA5351 // MD5 is the API's own checksum, not a security measure
-    fileMd5 = Convert.ToHexStringLower(await System.Security.Cryptography.MD5.HashDataAsync(content, cancellationToken));
-#pragma warning restore CA5351
-}
-
 var home = Directory.CreateTempSubdirectory("tessera-consolebench-home-").FullName;
 using var api = new HttpClient { BaseAddress = new Uri(options.Root, "v1/") };
 api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
@@ -31,42 +23,42 @@ await using var chromium = await playwright.Chromium.LaunchAsync(new BrowserType
     Args = ["--disable-dev-shm-usage"],
 });
 
-var runs = new Dictionary<string, List<TimeSpan>>(StringComparer.Ordinal);
+var cpu = new CpuTime(options.ServerProcessId);
+var runs = new Dictionary<string, List<Measured>>(StringComparer.Ordinal);
 var pageRuns = new List<PageRun>();
 async Task RunAllAsync(bool counted)
 {
     // Each in turn, so whatever else the machine does falls on all of them alike.
-    var page = await PageUpload.RunAsync(chromium, options.Root, options.File, cancellationToken);
+    var page = await PageUpload.RunAsync(chromium, options.Root, options.File, cpu, checkMd5: true, cancellationToken);
     await SettleAsync();
-    var cli = await CliUpload.RunAsync(options.Cli, options.Root, options.File, [], home, cancellationToken);
+    var pageUnchecked = await PageUpload.RunAsync(chromium, options.Root, options.File, cpu, checkMd5: false, cancellationToken);
     await SettleAsync();
-    var cliSmallParts = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--part-size", "4MiB"], home, cancellationToken);
+    var cli = await CliUpload.RunAsync(options.Cli, options.Root, options.File, [], home, cpu, cancellationToken);
     await SettleAsync();
-    var fetch = await FetchUpload.RunAsync(chromium, options.Root, options.File, null);
+    var cliNoMd5 = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--no-md5"], home, cpu, cancellationToken);
     await SettleAsync();
-    var fetchMd5 = await FetchUpload.RunAsync(chromium, options.Root, options.File, fileMd5);
+    var fetch = await FetchUpload.RunAsync(chromium, options.Root, options.File, partMib: 16, cpu);
     await SettleAsync();
-    var fetchLargeParts = await FetchUpload.RunAsync(chromium, options.Root, options.File, null, partMib: 16);
+    var fetchLargeParts = await FetchUpload.RunAsync(chromium, options.Root, options.File, partMib: 64, cpu);
     await SettleAsync();
-    var hash = await FetchUpload.HashAsync(chromium, options.Root, options.File);
-    var cliNoMd5 = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--part-size", "4MiB", "--no-md5"], home, cancellationToken);
-    await SettleAsync();
+    var hash = await FetchUpload.HashAsync(chromium, options.Root, options.File, cpu);
     if (counted)
     {
-        Add("page", page.Elapsed);
+        Add("page", page.Run);
+        Add("pageunchecked", pageUnchecked.Run);
         Add("cli", cli);
-        Add("cli4", cliSmallParts);
-        Add("fetch", fetch);
-        Add("fetchmd5", fetchMd5);
-        Add("fetch16", fetchLargeParts);
+        Add("clinomd5", cliNoMd5);
+        Add("fetch16", fetch);
+        Add("fetch64", fetchLargeParts);
         Add("hash", hash);
-        Add("cli4nomd5", cliNoMd5);
         pageRuns.Add(page);
+        pageRuns.Add(pageUnchecked);
     }
 
     Console.Error.WriteLine(
-        $"[consolebench] page {Seconds(page.Elapsed)} s, tessera upload {Seconds(cli)} s, with 4 MiB parts {Seconds(cliSmallParts)} s; " +
-        $"fetch without MD5 {Seconds(fetch)} s, with it {Seconds(fetchMd5)} s, with 16 MiB parts {Seconds(fetchLargeParts)} s, the page's MD5 alone {Seconds(hash)} s, tessera upload without MD5 {Seconds(cliNoMd5)} s{(counted ? "" : " (warm-up)")}");
+        $"[consolebench] page {Seconds(page.Run)} s, without its MD5 check {Seconds(pageUnchecked.Run)} s; tessera upload {Seconds(cli)} s, " +
+        $"without MD5 {Seconds(cliNoMd5)} s; fetch of 16 MiB parts {Seconds(fetch)} s, of 64 MiB {Seconds(fetchLargeParts)} s; " +
+        $"the page's MD5 alone {Seconds(hash)} s{(counted ? "" : " (warm-up)")}");
 }
 
 for (var i = 0; i < options.Warmups; i++)
@@ -82,17 +74,17 @@ for (var i = 0; i < options.Reps; i++)
 Console.WriteLine(Report.Render(bytes, options.Reps, runs, pageRuns));
 Directory.Delete(home, recursive: true);
 
-void Add(string name, TimeSpan elapsed)
+void Add(string name, Measured run)
 {
     if (!runs.TryGetValue(name, out var list))
     {
         runs[name] = list = [];
     }
 
-    list.Add(elapsed);
+    list.Add(run);
 }
 
-static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+static string Seconds(Measured run) => run.Elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
 // Deletes what the run stored, then lets the disk settle, so the next run does not pay for this one's writeback.
 async Task SettleAsync()

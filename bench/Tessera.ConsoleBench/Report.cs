@@ -3,42 +3,49 @@ using System.Text;
 
 namespace Tessera.ConsoleBench;
 
-/// <summary>The markdown tables: each way's time and rate with the page's ratio to the CLI, then the page's memory.</summary>
+/// <summary>
+/// The markdown tables: each way's time, rate and CPU with the page's ratio to the CLI, then the page's memory.
+/// </summary>
 internal static class Report
 {
     public const double MinRatio = 0.8;
 
-    public static string Render(long bytes, int reps, IReadOnlyDictionary<string, List<TimeSpan>> runs, IReadOnlyList<PageRun> pageRuns)
+    public static string Render(long bytes, int reps, IReadOnlyDictionary<string, List<Measured>> runs, IReadOnlyList<PageRun> pageRuns)
     {
         var text = new StringBuilder();
-        var cli = Median(runs["cli"]);
-        text.AppendLine(CultureInfo.InvariantCulture, $"| {Size(bytes)} upload (median of {reps}) | s | MB/s | ÷ `tessera upload` |");
-        text.AppendLine("|---|---|---|---|");
-        Row("`tessera upload` (64 MiB parts x 4, MD5)", cli);
-        Row("`tessera upload --part-size 4MiB` (4 MiB parts x 4, MD5)", Median(runs["cli4"]));
-        var page = Median(runs["page"]);
-        var ratio = cli / page;
+        var cli = Median(runs["cli"], run => run.Elapsed.TotalSeconds);
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"| console page in headless Chromium (16 MiB parts x 4, each part's MD5 in WebAssembly checked against the server's) | {F(page, 2)} | {F(bytes / page / 1e6, 0)} | **{F(ratio, 2)}** {(ratio >= MinRatio ? "✓" : "✗")} (≥ {F(MinRatio, 1)}) |");
-        text.AppendLine("| *diagnostic:* `tessera upload --part-size 4MiB --no-md5` | " + Cells(Median(runs["cli4nomd5"])));
-        text.AppendLine("| *diagnostic:* a page script's plain `fetch` of 4 MiB parts x 4, no MD5, no interface (Chromium's ceiling with the former parts) | " + Cells(Median(runs["fetch"])));
-        text.AppendLine("| *diagnostic:* the same `fetch`, completed with the file's MD5 (hashed beforehand, untimed; the server checks it) | " + Cells(Median(runs["fetchmd5"])));
-        text.AppendLine("| *diagnostic:* the same plain `fetch` with 16 MiB parts x 4 (the console's parts now) | " + Cells(Median(runs["fetch16"])));
-        text.AppendLine("| *diagnostic:* the console's part MD5s of the file alone (its worker reading the file as a stream), nothing sent | " + Cells(Median(runs["hash"])));
+            $"| {Size(bytes)} upload (medians of {reps}) | s | MB/s | ÷ `tessera upload` | CPU s, whole machine | of which the server | cores busy ({Environment.ProcessorCount}) |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
+        Row("`tessera upload` (64 MiB parts x 4; it hashes the MD5 as it reads, the server checks it at complete)", "cli");
+        Row("console page in headless Chromium (16 MiB parts x 4, each part's MD5 in WebAssembly checked against the server's)", "page", target: true);
+        Row("console page with \"Check each part's MD5\" off", "pageunchecked", target: true);
+        Row("*diagnostic:* `tessera upload --no-md5`", "clinomd5");
+        Row("*diagnostic:* a page script's plain `fetch` of 16 MiB parts x 4, no MD5, no interface (Chromium's ceiling with the page's parts)", "fetch16");
+        Row("*diagnostic:* the same `fetch` with 64 MiB parts x 4 (the CLI's)", "fetch64");
+        Row("*diagnostic:* the page's part MD5s of the file alone (its worker reading the file as a stream), nothing sent", "hash");
         text.AppendLine();
 
-        text.AppendLine("| the page's memory (MB; highest of the runs) | before | at 256 MiB sent | at the end | peak | end ÷ 256 MiB |");
+        text.AppendLine("| the page's memory (MB; highest of its runs, with the check and without) | before | at 256 MiB sent | at the end | peak | end ÷ 256 MiB |");
         text.AppendLine("|---|---|---|---|---|---|");
         MemoryRow("JS heap used (CDP `JSHeapUsedSize`)", sample => sample.JsHeap);
         MemoryRow("renderer process RSS", sample => sample.RendererRss);
         MemoryRow("all Chromium processes' RSS", sample => sample.ChromiumRss);
         text.AppendLine();
-        text.AppendLine("Each run, seconds: " + string.Join("; ", runs.Select(r => $"{r.Key} {string.Join(" ", r.Value.Select(t => F(t.TotalSeconds, 2)))}")));
+        text.AppendLine("Each run, seconds (CPU seconds of the whole machine): " + string.Join("; ", runs.Select(r =>
+            $"{r.Key} {string.Join(" ", r.Value.Select(run => $"{F(run.Elapsed.TotalSeconds, 2)} ({F(run.Cpu.Machine, 1)})"))}")));
         return text.ToString();
 
-        void Row(string label, double seconds) => text.AppendLine($"| {label} | {Cells(seconds)}");
-
-        string Cells(double seconds) => $"{F(seconds, 2)} | {F(bytes / seconds / 1e6, 0)} | {F(cli / seconds, 2)} |";
+        void Row(string label, string name, bool target = false)
+        {
+            var measured = runs[name];
+            var seconds = Median(measured, run => run.Elapsed.TotalSeconds);
+            var ratio = cli / seconds;
+            var ratioText = target ? $"**{F(ratio, 2)}** {(ratio >= MinRatio ? "✓" : "✗")} (≥ {F(MinRatio, 1)})" : F(ratio, 2);
+            var busy = Median(measured, run => run.Cpu.Machine / run.Elapsed.TotalSeconds / Environment.ProcessorCount);
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {F(seconds, 2)} | {F(bytes / seconds / 1e6, 0)} | {ratioText} | {F(Median(measured, run => run.Cpu.Machine), 1)} | {F(Median(measured, run => run.Cpu.Server), 1)} | {F(busy * 100, 0)} % |");
+        }
 
         void MemoryRow(string label, Func<ChromiumMemory.Sample, long> of)
         {
@@ -49,9 +56,9 @@ internal static class Report
         }
     }
 
-    private static double Median(List<TimeSpan> values)
+    private static double Median(List<Measured> runs, Func<Measured, double> of)
     {
-        var sorted = values.Select(v => v.TotalSeconds).Order().ToList();
+        var sorted = runs.Select(of).Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
