@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Tessera.Domain;
 using Tessera.Server.Http;
 using Tessera.Server.Telemetry;
+using Tessera.Server.Transport;
 using Tessera.Storage;
 
 namespace Tessera.Server.Ingest;
@@ -9,7 +12,7 @@ namespace Tessera.Server.Ingest;
 /// Streams the one file field of a multipart request into a new blob as it arrives, and keeps the small text
 /// fields beside it. When anything goes wrong, the blob is deleted: a request that does not finish leaves nothing.
 /// </summary>
-internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, ILogger<FormIngest> logger)
+internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<KestrelServerOptions> kestrel, ILogger<FormIngest> logger)
 {
     /// <summary>
     /// Reads the whole form. <paramref name="fileField"/> must appear at most once; its bytes go to a new blob, and
@@ -25,7 +28,8 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, ILogger<For
             throw tooLarge();
         }
 
-        var form = MultipartForm.Open(request, new SizeLimitedStream(request.Body, maxFormBytes, tooLarge));
+        await using var body = new ReceiveBatchingStream(request.Body, request, kestrel.Value.Limits);
+        var form = MultipartForm.Open(request, new SizeLimitedStream(body, maxFormBytes, tooLarge));
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         ReceivedFile? file = null;
         try
