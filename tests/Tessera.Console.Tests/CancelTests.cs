@@ -22,6 +22,8 @@ public sealed class CancelTests(Chromium chromium) : ConsoleTest(chromium)
         await Eventually.HoldsAsync(() => Parts.Stored >= 1, "the server stored a first part");
         // The pending list shows the upload moving without a Refresh.
         await Assertions.Expect(PendingRow(uploadId).Locator("td[data-bytes]")).Not.ToHaveAttributeAsync("data-bytes", "0");
+        // So does the usage: the parts stored so far count.
+        await Assertions.Expect(Usage("bytes")).Not.ToHaveAttributeAsync("data-value", "0");
         await Button("Cancel upload").ClickAsync();
 
         await Assertions.Expect(UploadStatus).ToContainTextAsync("Cancelled");

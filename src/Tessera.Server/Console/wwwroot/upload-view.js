@@ -11,6 +11,9 @@ import { refreshUsage } from './usage.js';
 /** The status line and bar change at most this often (5 times a second). */
 const REFRESH_MS = 200;
 
+/** Least time between two reads of the usage while an upload's parts are acknowledged. */
+const USAGE_REFRESH_MS = 2000;
+
 /** The rate is measured over the last few seconds, so it follows changes without jumping at every part. */
 const RATE_WINDOW_MS = 4000;
 
@@ -132,6 +135,7 @@ async function runUpload(file, purpose, record) {
   outcome.textContent = '';
 
   const samples = [];
+  let usageAt = { received: 0, time: -Infinity };
   function show() {
     if (completing || upload.cancelled) return;
     const now = performance.now();
@@ -149,6 +153,12 @@ async function runUpload(file, purpose, record) {
       : [formatPercent(done, upload.total), 'offline: waiting for the network to come back'];
     status.textContent = `${upload.resuming ? 'Resuming: ' : ''}${parts.join(' · ')}`;
     if (upload.uploadId) showReceived(upload.uploadId, upload.received());
+    // The stored bytes count each acknowledged part: a usage that stayed at 0 B beside a bar at half way read as
+    // if nothing had been kept.
+    if (upload.received() !== usageAt.received && now - usageAt.time >= USAGE_REFRESH_MS) {
+      usageAt = { received: upload.received(), time: now };
+      refreshUsage();
+    }
   }
   const ticker = setInterval(show, REFRESH_MS);
 
