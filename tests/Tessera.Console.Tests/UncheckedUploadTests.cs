@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
 using Tessera.Console.Tests.Infrastructure;
 
 namespace Tessera.Console.Tests;
@@ -15,18 +14,10 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
     /// <summary>The console's parts in flight at once, fixed by its contract.</summary>
     private const int InFlight = 4;
 
-    private readonly PartListings _listings = new();
-
     /// <summary>The script of every worker the page started: hashing runs in one of its own.</summary>
     private readonly ConcurrentQueue<string> _workers = new();
 
     private ILocator CheckBox => Region("Upload").GetByLabel(CheckLabel, new() { Exact = true });
-
-    protected override void ConfigureServerServices(IServiceCollection services)
-    {
-        base.ConfigureServerServices(services);
-        _listings.Register(services);
-    }
 
     [Fact]
     public async Task With_the_MD5_check_unchecked_a_20_MB_file_goes_up_intact_without_hashing_or_asking_for_the_part_list()
@@ -52,7 +43,7 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await Assertions.Expect(CheckBox).ToBeEnabledAsync();
         await Assertions.Expect(CheckBox).Not.ToBeCheckedAsync();
 
-        Assert.Equal(0, _listings.For(uploadId));
+        Assert.Equal(0, Parts.ListingsFor(uploadId));
         Assert.DoesNotContain(_workers, url => url.Contains("md5", StringComparison.Ordinal));
         Assert.DoesNotContain((await PageRecorder.ReadAsync(Page)).Statuses, status => status.Contains("Verif", StringComparison.Ordinal));
         Assert.Equal(PartsOf(fileBytes), Parts.ArrivedFor(uploadId));
@@ -83,9 +74,9 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await Page.ReloadAsync();
         await Assertions.Expect(Page.GetByRole(AriaRole.Heading, new() { Name = TesseraTestServer.ProjectA, Exact = true })).ToBeVisibleAsync();
         await Eventually.HoldsAsync(() => Parts.InFlight == 0, "the part requests cut off by the reload ended");
-        Assert.Equal(0, _listings.For(uploadId));
+        Assert.Equal(0, Parts.ListingsFor(uploadId));
         var heldAtReload = await api.StoredPartCountAsync(uploadId);
-        var listedAtReload = _listings.For(uploadId);
+        var listedAtReload = Parts.ListingsFor(uploadId);
         var sentBeforeReload = Parts.ArrivedFor(uploadId);
         Assert.InRange(heldAtReload, 1, parts - 1);
 
@@ -104,7 +95,7 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         // without hashes such a part cannot be matched to its slice, so it goes again (at most one per request in flight).
         Assert.InRange(Parts.ArrivedFor(uploadId) - sentBeforeReload, parts - heldAtReload, parts - heldAtReload + InFlight);
         // The page's one listing is the resume's question of which parts the server holds.
-        Assert.Equal(1, _listings.For(uploadId) - listedAtReload);
+        Assert.Equal(1, Parts.ListingsFor(uploadId) - listedAtReload);
         Assert.DoesNotContain(_workers, url => url.Contains("md5", StringComparison.Ordinal));
         var fileId = upload.GetProperty("file").GetProperty("id").GetString()!;
         using var content = await api.GetAsync($"files/{fileId}/content", HttpCompletionOption.ResponseHeadersRead, Cancellation);
@@ -128,7 +119,7 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
 
         await Assertions.Expect(UploadStatus).Not.ToContainTextAsync("not checked");
-        Assert.True(_listings.For(uploadId) >= 1, "The page never asked for the part list.");
+        Assert.True(Parts.ListingsFor(uploadId) >= 1, "The page never asked for the part list.");
         Assert.Contains(_workers, url => url.Contains("md5", StringComparison.Ordinal));
         Assert.Contains((await PageRecorder.ReadAsync(Page)).Statuses, status => status.Contains("Verifying", StringComparison.Ordinal));
     }

@@ -5,7 +5,7 @@ namespace Tessera.Server.Http;
 /// spent waiting on the client counts: while the server is busy with what it read (writing it to disk), the clock
 /// is stopped. A read that finds bytes already received costs no timer at all.
 /// </summary>
-internal sealed class IdleTimeoutStream : Stream
+internal sealed class IdleTimeoutStream : ReadOnlyBodyStream
 {
     private readonly Stream _inner;
     private readonly TimeSpan _idleTimeout;
@@ -22,34 +22,11 @@ internal sealed class IdleTimeoutStream : Stream
     /// <summary>True once a read has waited past the idle timeout (and <c>onIdle</c> has been called).</summary>
     public bool HasTimedOut => _idle.IsCancellationRequested;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = _inner.ReadAsync(buffer, cancellationToken);
         return read.IsCompleted ? read : WaitForClientAsync(read);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the request body asynchronously.");
-
-    public override void Flush() => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

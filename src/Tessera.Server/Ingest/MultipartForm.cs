@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Tessera.Domain;
+using Tessera.Server.Http;
 
 namespace Tessera.Server.Ingest;
 
@@ -105,18 +106,8 @@ internal sealed class MultipartForm
         ApiErrors.InvalidBody("The multipart/form-data body ended early or is malformed: it must close with its final boundary.");
 
     /// <summary>A field's body: turns a read that fails mid-form into the 400 a client can act on.</summary>
-    private sealed class FieldBodyStream(Stream inner) : Stream
+    private sealed class FieldBodyStream(Stream inner) : ReadOnlyBodyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -128,19 +119,6 @@ internal sealed class MultipartForm
                 throw Truncated();
             }
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the form asynchronously.");
-
-        public override void Flush() => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Tessera.Server.Http;
 
 namespace Tessera.Server.Transport;
 
@@ -18,7 +19,7 @@ namespace Tessera.Server.Transport;
 /// idle-body timeout must keep counting silence, not batches), and when the body is disposed.
 /// </para>
 /// </summary>
-internal sealed class ReceiveBatchingStream : Stream
+internal sealed class ReceiveBatchingStream : ReadOnlyBodyStream
 {
     /// <summary>One receive fills one of the transport's blocks.</summary>
     public const int BatchBytes = LargeBlockMemoryPool.BlockBytes;
@@ -59,16 +60,6 @@ internal sealed class ReceiveBatchingStream : Stream
         SetLowWaterMark(BatchBytes);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _batching) == 1 && _length - _read - _heldByServer < BatchBytes)
@@ -94,19 +85,6 @@ internal sealed class ReceiveBatchingStream : Stream
             _slowClient.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read the request body asynchronously.");
-
-    public override void Flush() => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -9,11 +9,14 @@ namespace Tessera.Console.Tests.Infrastructure;
 /// <summary>
 /// Sits in front of the real server's pipeline and counts, on the server's side, the part requests
 /// (<c>POST .../uploads/{id}/parts</c>) the page sent: every one that arrived, the ones stored, and the most in
-/// flight at once. What the page claims about itself is not evidence; this is.
+/// flight at once; and, for each upload, the part-list requests (<c>GET .../uploads/{id}/parts</c>), which the page
+/// sends only to compare its parts' MD5s with the server's and to resume. What the page claims about itself is not
+/// evidence; this is.
 /// </summary>
 public sealed class PartTraffic
 {
     private readonly ConcurrentDictionary<string, int> _arrivedByUpload = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _listingsByUpload = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<long> _storedBodyLengths = new();
     private int _arrived;
     private int _stored;
@@ -36,12 +39,20 @@ public sealed class PartTraffic
 
     public int ArrivedFor(string uploadId) => _arrivedByUpload.GetValueOrDefault(uploadId);
 
+    /// <summary>Part-list requests for the upload that reached the server.</summary>
+    public int ListingsFor(string uploadId) => _listingsByUpload.GetValueOrDefault(uploadId);
+
     public void Register(IServiceCollection services) => services.AddSingleton<IStartupFilter>(new Filter(this));
 
     private async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var isPart = HttpMethods.IsPost(context.Request.Method) && segments is [.., "uploads", _, "parts"];
+        if (HttpMethods.IsGet(context.Request.Method) && segments is [.., "uploads", _, "parts"])
+        {
+            _listingsByUpload.AddOrUpdate(segments[^2], 1, (_, count) => count + 1);
+        }
+
         if (!isPart)
         {
             await next(context);
