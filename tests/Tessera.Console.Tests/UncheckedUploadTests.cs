@@ -19,6 +19,8 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
 
     private ILocator CheckBox => Region("Upload").GetByLabel(CheckLabel, new() { Exact = true });
 
+    private ILocator Purpose => Region("Upload").GetByLabel("Upload purpose", new() { Exact = true });
+
     [Fact]
     public async Task With_the_MD5_check_unchecked_a_20_MB_file_goes_up_intact_without_hashing_or_asking_for_the_part_list()
     {
@@ -36,11 +38,13 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await StartUploadAsync(path);
         var uploadId = await UploadIdAsync();
         await Assertions.Expect(CheckBox).ToBeDisabledAsync();
+        await Assertions.Expect(Purpose).ToBeDisabledAsync();
         await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
         var fileId = (await api.GetJsonAsync($"uploads/{uploadId}")).GetProperty("file").GetProperty("id").GetString()!;
         await Assertions.Expect(UploadStatus).ToContainTextAsync(fileId);
         await Assertions.Expect(UploadStatus).ToContainTextAsync("not checked");
         await Assertions.Expect(CheckBox).ToBeEnabledAsync();
+        await Assertions.Expect(Purpose).ToBeEnabledAsync();
         await Assertions.Expect(CheckBox).Not.ToBeCheckedAsync();
 
         Assert.Equal(0, Parts.ListingsFor(uploadId));

@@ -121,7 +121,9 @@ async function runUpload(file, purpose, record) {
     onCompleting: () => finishing(upload.checkMd5 ? '100% · Verified; completing…' : '100% · Completing (parts not checked)…'),
   });
   current = upload;
+  // What the run was started with cannot change under it.
   md5Box.disabled = true;
+  purposeSelect.disabled = true;
   clearAlert();
   run.hidden = false;
   nameText.textContent = upload.file.name;
@@ -194,6 +196,7 @@ async function runUpload(file, purpose, record) {
     if (current === upload) {
       current = null;
       md5Box.disabled = false;
+      purposeSelect.disabled = false;
     }
   }
 }
