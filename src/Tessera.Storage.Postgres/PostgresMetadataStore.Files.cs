@@ -39,38 +39,12 @@ public sealed partial class PostgresMetadataStore
             [("file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), token), cancellationToken);
 
     public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
-        ReadAsync((connection, token) => ListFilesAsync(connection, projectId, query, now, token), cancellationToken);
-
-    private static async Task<FilePage?> ListFilesAsync(
-        NpgsqlConnection connection, string projectId, FileListQuery query, long now, CancellationToken cancellationToken)
-    {
-        var descending = query.Order == ListOrder.Descending;
-        var where = $"project_id = @project AND {IsAlive} AND (@purpose::text IS NULL OR purpose = @purpose::text)";
-        var parameters = new List<(string, object?)> { ("project", projectId), ("now", now), ("purpose", query.Purpose), ("take", query.Limit + 1) };
-
-        if (query.After is { } after)
-        {
-            var cursor = await QueryAsync(connection,
-                $"SELECT created_at, seq FROM files WHERE id = @after AND project_id = @project AND {IsAlive};",
-                [("after", after), ("project", projectId), ("now", now)], r => (CreatedAt: r.GetInt64(0), Seq: r.GetInt64(1)), cancellationToken);
-            if (cursor.Count == 0)
-            {
-                return null;
-            }
-
-            // Files are ordered by (created_at, seq): seq breaks ties between files created in the same second.
-            where += descending ? " AND (created_at, seq) < (@afterCreated, @afterSeq)" : " AND (created_at, seq) > (@afterCreated, @afterSeq)";
-            parameters.Add(("afterCreated", cursor[0].CreatedAt));
-            parameters.Add(("afterSeq", cursor[0].Seq));
-        }
-
-        var direction = descending ? "DESC" : "ASC";
-        var files = await QueryAsync(connection,
-            $"SELECT {FileColumns} FROM files WHERE {where} ORDER BY created_at {direction}, seq {direction} LIMIT @take;",
-            [.. parameters], ReadFile, cancellationToken);
-        var hasMore = files.Count > query.Limit;
-        return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
-    }
+        ReadAsync(async (connection, token) =>
+            await KeysetPageAsync(connection, "files", "seq", FileColumns,
+                $"project_id = @project AND {IsAlive} AND (@purpose::text IS NULL OR purpose = @purpose::text)", $"project_id = @project AND {IsAlive}",
+                [("project", projectId), ("now", now), ("purpose", query.Purpose)], query.After, query.Order, query.Limit, ReadFile, token) is { } page
+                ? new FilePage(page.Rows, page.HasMore)
+                : null, cancellationToken);
 
     /// <remarks>
     /// One statement: the file's row is deleted first, so of two nodes deleting the same file one finds it gone and

@@ -42,34 +42,11 @@ public sealed partial class SqliteMetadataStore
 
     public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) =>
-        {
-            var descending = query.Order == ListOrder.Descending;
-            var where = $"project_id = $project AND {IsAlive} AND ($purpose IS NULL OR purpose = $purpose)";
-            var parameters = new List<(string, object?)> { ("$project", projectId), ("$now", now), ("$purpose", query.Purpose), ("$take", query.Limit + 1) };
-
-            if (query.After is { } after)
-            {
-                var cursor = await QueryAsync(connection, null,
-                    $"SELECT created_at, seq FROM files WHERE id = $after AND project_id = $project AND {IsAlive};",
-                    [("$after", after), ("$project", projectId), ("$now", now)], r => (CreatedAt: r.GetInt64(0), Seq: r.GetInt64(1)), token);
-                if (cursor.Count == 0)
-                {
-                    return null;
-                }
-
-                // Files are ordered by (created_at, seq): seq breaks ties between files created in the same second.
-                where += descending ? " AND (created_at, seq) < ($afterCreated, $afterSeq)" : " AND (created_at, seq) > ($afterCreated, $afterSeq)";
-                parameters.Add(("$afterCreated", cursor[0].CreatedAt));
-                parameters.Add(("$afterSeq", cursor[0].Seq));
-            }
-
-            var direction = descending ? "DESC" : "ASC";
-            var files = await QueryAsync(connection, null,
-                $"SELECT {FileColumns} FROM files WHERE {where} ORDER BY created_at {direction}, seq {direction} LIMIT $take;",
-                [.. parameters], ReadFile, token);
-            var hasMore = files.Count > query.Limit;
-            return new FilePage(hasMore ? files[..query.Limit] : files, hasMore);
-        }, cancellationToken);
+            await KeysetPageAsync(connection, "files", "seq", FileColumns,
+                $"project_id = $project AND {IsAlive} AND ($purpose IS NULL OR purpose = $purpose)", $"project_id = $project AND {IsAlive}",
+                [("$project", projectId), ("$now", now), ("$purpose", query.Purpose)], query.After, query.Order, query.Limit, ReadFile, token) is { } page
+                ? new FilePage(page.Rows, page.HasMore)
+                : null, cancellationToken);
 
     public Task<bool> DeleteFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         WriteAsync((connection, transaction, token) => DeleteFileAsync(connection, transaction, projectId, fileId, now, token), cancellationToken);
