@@ -79,8 +79,12 @@ public sealed class RateLimitTests
         });
         using var client = server.CreateClient();
         using var beta = server.CreateClient(TesseraTestServer.KeyB);
-        var uploadId = (await client.CreateUploadAsync(4 * 1024)).Id();
-        var held = new[] { new HeldPartContent(1024), new HeldPartContent(1024) };
+        // Each held part sends half of itself and stops: Kestrel drops a body whose average rate falls under 240 bytes a
+        // second after its 5 s grace, so a half of 32 KiB keeps a held part's place for minutes even on a loaded machine,
+        // where one of 512 bytes lasted about 5 s.
+        const int HeldBytes = 64 * 1024;
+        var uploadId = (await client.CreateUploadAsync((2 * HeldBytes) + (2 * 1024))).Id();
+        var held = new[] { new HeldPartContent(HeldBytes), new HeldPartContent(HeldBytes) };
         var inFlight = held.Select(part => client.PostAsync($"uploads/{uploadId}/parts", part.Form, TestContext.Current.CancellationToken)).ToList();
         await Task.WhenAll(held.Select(part => part.Started));
         // Sent is not yet received: the two hold their places once a part for no upload (404 when let through) is refused.
@@ -120,7 +124,7 @@ public sealed class RateLimitTests
 
         partIds.Add(await client.AddPartAsync(uploadId, new byte[2 * 1024]));
         var completed = await client.CompleteAsync(uploadId, partIds);
-        Assert.Equal(4 * 1024, completed.GetProperty("file").GetProperty("bytes").GetInt64());
+        Assert.Equal((2 * HeldBytes) + (2 * 1024), completed.GetProperty("file").GetProperty("bytes").GetInt64());
     }
 
     private static async Task<HttpResponseMessage[]> BurstAsync(HttpClient client, int requests) =>
