@@ -41,9 +41,10 @@ public static class TesseraApp
         // Reads the key files now, so one that cannot be read stops the server here.
         app.Services.GetRequiredService<ProjectKeys>();
 
+        // First, so that every request is logged, the metrics scrape included.
+        app.UseMiddleware<AccessLogMiddleware>();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMetricsEndpoint(telemetry);
-        app.UseHttpLogging();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
