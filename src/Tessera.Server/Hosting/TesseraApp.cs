@@ -41,8 +41,9 @@ public static class TesseraApp
         // Reads the key files now, so one that cannot be read stops the server here.
         app.Services.GetRequiredService<ProjectKeys>();
 
-        // First, so that every request is logged, the metrics scrape included.
+        // First, so that every request is logged and answered with the common headers, the metrics scrape included.
         app.UseMiddleware<AccessLogMiddleware>();
+        app.UseMiddleware<ResponseHeadersMiddleware>();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMetricsEndpoint(telemetry);
         app.UseMiddleware<RequestBodyMiddleware>();
