@@ -6,9 +6,10 @@ namespace Tessera.Server.Logging;
 
 /// <summary>
 /// One access line per request, written as it ends, whoever answered it (a handler, a refusal by middleware, the
-/// metrics scrape) and however it ended (aborted included): method, path, the query with its values redacted
-/// (<see cref="QueryRedaction"/>), status, duration, request id, and the body bytes read and written. No header and
-/// no body is logged. Logged at Information under the category <see cref="Category"/>.
+/// metrics scrape) and however it ended (aborted included): method, path (percent-encoded, as the other events
+/// write it), the query with its values redacted (<see cref="QueryRedaction"/>), status, duration, request id, and
+/// the body bytes read and written. No header and no body is logged. Logged at Information under the category
+/// <see cref="Category"/>.
 /// </summary>
 internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory loggers)
 {
