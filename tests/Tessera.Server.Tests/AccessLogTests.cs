@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.RegularExpressions;
 using Tessera.Server.Tests.Infrastructure;
 
@@ -77,6 +79,35 @@ public sealed partial class AccessLogTests : IDisposable
         // Another line of a request names it once too, as its scope.
         var fileCreated = Assert.Single(lines, line => line.Contains($"Created file {fileId}", StringComparison.Ordinal));
         Assert.Contains($"=> RequestId:{created.Headers.GetValues("x-request-id").Single()} Created file", fileCreated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_whose_client_goes_away_before_the_answer_has_its_access_line_with_499_and_the_bytes_read()
+    {
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", "--Tessera:DataPath=./data",
+             "--Tessera:Projects:0:Name=alpha", $"--Tessera:Projects:0:Keys:0={TesseraTestServer.KeyA}"],
+            workingDirectory: _root);
+        var root = await server.WaitUntilListeningAsync();
+        var tag = $"probe_{Guid.NewGuid():N}";
+
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(root.Host, root.Port, Token);
+            var head = $"POST /v1/files?{tag}=1 HTTP/1.1\r\nHost: {root.Authority}\r\nAuthorization: Bearer {TesseraTestServer.KeyA}\r\n" +
+                "Content-Type: multipart/form-data; boundary=cut\r\nContent-Length: 100000\r\n\r\n--cut\r\n";
+            await socket.SendAsync(Encoding.ASCII.GetBytes(head), Token);
+            // Gone with most of the body unsent: there is nobody to answer.
+        }
+
+        var lines = await WaitForAccessLinesAsync(server, count: 1);
+        var line = Assert.Single(lines, line => line.Contains(AccessLogCategory, StringComparison.Ordinal) && line.Contains(tag, StringComparison.Ordinal));
+        var access = AccessLine().Match(line);
+        Assert.True(access.Success, $"not an access line: {line}");
+        Assert.Equal($"/v1/files?{tag}=[redacted]", access.Groups["target"].Value);
+        Assert.Equal("499", access.Groups["status"].Value);
+        Assert.InRange(long.Parse(access.Groups["in"].Value, System.Globalization.CultureInfo.InvariantCulture), 0, "--cut\r\n".Length);
+        Assert.Equal("0", access.Groups["out"].Value);
     }
 
     public void Dispose()

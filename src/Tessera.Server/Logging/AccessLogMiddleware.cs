@@ -16,6 +16,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory l
     /// <summary>The category of the access lines, so an operator turns them off or on by this name.</summary>
     public const string Category = "Tessera.Server.AccessLog";
 
+    private const int ClientClosedRequest = 499;
+
     private readonly ILogger _logger = loggers.CreateLogger(Category);
 
     public async Task InvokeAsync(HttpContext context)
@@ -41,11 +43,20 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory l
         }
         finally
         {
-            // An exception that got this far is answered 500 by the server if the answer has not started.
-            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var status = Status(context, failed);
             _logger.AccessLine(context.Request.Method, context.Request.Path.ToUriComponent(), QueryRedaction.Redact(context.Request.QueryString),
                 status, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), context.TraceIdentifier,
                 RequestBodyMiddleware.BytesRead(context), body.BytesWritten);
         }
     }
+
+    /// <summary>
+    /// The status sent, or about to be. A connection that ended before any answer started got none: 499, as nginx
+    /// writes it, rather than the 200 a response starts with. An exception that got this far is answered 500.
+    /// </summary>
+    private static int Status(HttpContext context, bool failed) => context.Response.HasStarted
+        ? context.Response.StatusCode
+        : context.RequestAborted.IsCancellationRequested ? ClientClosedRequest
+        : failed ? StatusCodes.Status500InternalServerError
+        : context.Response.StatusCode;
 }
