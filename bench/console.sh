@@ -52,7 +52,7 @@ head -c $((SIZE_MIB * 1048576)) /dev/urandom >"$WORK/upload.bin"
 # Open mode: the page sends its placeholder key and the CLI any key, so neither measures a sign-in.
 dotnet "$SERVER_BIN" --urls "http://127.0.0.1:$PORT" --Tessera:DataPath="$WORK/data" \
     --Logging:LogLevel:Default=Warning \
-    --Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Warning >"$WORK/server.log" 2>&1 &
+    --Logging:LogLevel:Tessera.Server.AccessLog=Warning >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$WORK/server.log" >&2; die "the server did not start"; }

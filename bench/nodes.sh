@@ -47,7 +47,7 @@ trap 'exit 130' INT TERM
 # Access logs and informational lines off: the nodes' own console is not what is measured.
 "$REPO/deploy/local-cluster.sh" --nodes "$NODES" --port "$PORT" --dir "$DIR/cluster" "${CLUSTER_BUILD[@]}" -- \
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:Tessera=Warning \
-  --Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Warning \
+  --Logging:LogLevel:Tessera.Server.AccessLog=Warning \
   >"$DIR/urls" 2>"$DIR/cluster.log" &
 CLUSTER=$!
 until [[ $(wc -l <"$DIR/urls") -ge $NODES ]]; do

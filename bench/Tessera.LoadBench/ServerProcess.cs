@@ -45,7 +45,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             "--Tessera:Projects:0:Name=loadbench", $"--Tessera:Projects:0:Keys:0={Key}",
             // The write path is measured, not the console: access lines (on by default) are turned off too.
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tessera=Warning",
-            "--Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Warning",
+            "--Logging:LogLevel:Tessera.Server.AccessLog=Warning",
         })
         {
             start.ArgumentList.Add(argument);

@@ -120,4 +120,9 @@ internal static partial class Log
 
     [LoggerMessage(113, LogLevel.Error, "The reloaded settings are not valid, so the last valid ones stay in force: {Reason}")]
     public static partial void SettingsReloadInvalid(this ILogger logger, string reason);
+
+    // One line per request (Logging/AccessLogMiddleware), short enough to read at a glance; the JSON formatter
+    // carries each value as a field.
+    [LoggerMessage(1790, LogLevel.Information, "{Method} {Path}{Query} {Status} {DurationMs:0.0} ms {RequestId} {RequestBytes} B in, {ResponseBytes} B out")]
+    public static partial void AccessLine(this ILogger logger, string method, string path, string query, int status, double durationMs, string requestId, long requestBytes, long responseBytes);
 }

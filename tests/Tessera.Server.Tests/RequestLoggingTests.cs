@@ -11,7 +11,7 @@ namespace Tessera.Server.Tests;
 /// </summary>
 public sealed class RequestLoggingTests : IDisposable
 {
-    private const string HttpLoggingCategory = "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware";
+    private const string AccessLogCategory = "Tessera.Server.AccessLog";
 
     private readonly string _root = Directory.CreateTempSubdirectory("tessera-logging-").FullName;
 
@@ -38,12 +38,18 @@ public sealed class RequestLoggingTests : IDisposable
         var partStored = Assert.Single(entries, e => e.GetProperty("State").TryGetProperty("PartId", out var id) && id.GetString() == partId);
         Assert.Equal(partRequestId, RequestIdOf(partStored));
         var partAccess = Assert.Single(entries, e => IsAccessLine(e) && RequestIdOf(e) == partRequestId);
-        Assert.Equal(200, partAccess.GetProperty("State").GetProperty("StatusCode").GetInt32());
-        Assert.Equal("POST", partAccess.GetProperty("State").GetProperty("Method").GetString());
-        Assert.True(partAccess.GetProperty("State").TryGetProperty("Duration", out _));
+        var state = partAccess.GetProperty("State");
+        Assert.Equal(200, state.GetProperty("Status").GetInt32());
+        Assert.Equal("POST", state.GetProperty("Method").GetString());
+        Assert.Equal($"/v1/uploads/{uploadId}/parts", state.GetProperty("Path").GetString());
+        Assert.Equal("", state.GetProperty("Query").GetString());
+        Assert.True(state.GetProperty("DurationMs").GetDouble() > 0);
+        Assert.Equal(partRequestId, state.GetProperty("RequestId").GetString());
+        Assert.True(state.GetProperty("RequestBytes").GetInt64() > 3, "the part's multipart body was read");
+        Assert.Equal((await part.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length, state.GetProperty("ResponseBytes").GetInt64());
 
         var missingAccess = Assert.Single(entries, e => IsAccessLine(e) && RequestIdOf(e) == missingRequestId);
-        Assert.Equal(404, missingAccess.GetProperty("State").GetProperty("StatusCode").GetInt32());
+        Assert.Equal(404, missingAccess.GetProperty("State").GetProperty("Status").GetInt32());
 
         // Every line written while a request was served carries its id: none has a request path without one.
         Assert.All(entries.Where(e => ScopeValue(e, "RequestPath") is not null), e => Assert.StartsWith("req_", RequestIdOf(e)));
@@ -64,7 +70,7 @@ public sealed class RequestLoggingTests : IDisposable
         }
     }
 
-    private static bool IsAccessLine(JsonElement entry) => entry.GetProperty("Category").GetString() == HttpLoggingCategory;
+    private static bool IsAccessLine(JsonElement entry) => entry.GetProperty("Category").GetString() == AccessLogCategory;
 
     private static string? RequestIdOf(JsonElement entry) => ScopeValue(entry, "RequestId");
 

@@ -150,6 +150,7 @@ public static class FilesApi
         var file = await metadata.FindFileAsync(http.CallerProject(), fileId, clock.Now, http.RequestAborted) ?? throw ApiErrors.NoSuchFile(fileId);
         RangeIsSatisfiable(http.Request, file.Bytes);
         var segments = await metadata.ListFileSegmentsAsync(file.Id, http.RequestAborted);
+        http.Response.Headers.ContentDisposition = Attachment(file.Filename);
         // Files never change, so the id is a strong validator.
         return TypedResults.Stream(
             new SegmentedContentStream(blobs, segments, file.Bytes),
@@ -157,6 +158,18 @@ public static class FilesApi
             lastModified: DateTimeOffset.FromUnixTimeSeconds(file.CreatedAt),
             entityTag: new EntityTagHeaderValue($"\"{file.Id}\""),
             enableRangeProcessing: true);
+    }
+
+    /// <summary>
+    /// <c>attachment</c>, so a browser saves the bytes rather than showing them, with the stored name twice: quoted
+    /// and made ASCII-safe in <c>filename</c>, and exactly, percent-encoded as UTF-8, in <c>filename*</c> (RFC 6266),
+    /// so no name (quotes, semicolons, CR or LF, any script) can break the header or add to it.
+    /// </summary>
+    private static string Attachment(string filename)
+    {
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(filename);
+        return disposition.ToString();
     }
 
     /// <summary>

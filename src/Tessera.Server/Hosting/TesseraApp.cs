@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Tessera.Server.Apis;
 using Tessera.Server.Http;
+using Tessera.Server.Logging;
 using Tessera.Server.OpenApi;
 using Tessera.Server.Telemetry;
 using Tessera.Server.WebConsole;
@@ -30,6 +31,7 @@ public static class TesseraApp
         // One Logging:Console:FormatterOptions serves both formatters; the simple one's timestamp ends in a space that
         // would end up inside JSON's Timestamp.
         builder.Services.PostConfigure<JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
+        EscapingConsoleFormatter.AddTo(builder.Logging);
         builder.Services.AddTessera(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
@@ -39,9 +41,11 @@ public static class TesseraApp
         // Reads the key files now, so one that cannot be read stops the server here.
         app.Services.GetRequiredService<ProjectKeys>();
 
+        // First, so that every request is logged and answered with the common headers, the metrics scrape included.
+        app.UseMiddleware<AccessLogMiddleware>();
+        app.UseMiddleware<ResponseHeadersMiddleware>();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMetricsEndpoint(telemetry);
-        app.UseHttpLogging();
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);

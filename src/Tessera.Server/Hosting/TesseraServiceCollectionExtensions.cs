@@ -56,7 +56,6 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<StoreClockSynchronizer>();
         services.AddHostedService(provider => provider.GetRequiredService<StoreClockSynchronizer>());
         services.AddHostedService<MetadataInitializer>();
-        AccessLog.AddAccessLog(services);
         // After the web host's own registration, so this is the factory the server uses.
         services.AddSingleton<IHttpContextFactory, RequestIdMiddleware.ContextFactory>();
 

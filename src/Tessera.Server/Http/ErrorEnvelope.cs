@@ -14,6 +14,8 @@ internal static class ErrorEnvelope
         response.StatusCode = (int)error.Status;
         response.ContentType = "application/json";
         response.Headers.ContentLength = null;
+        // An error is not the file its request asked for: a browser shows it rather than saving it under that name.
+        response.Headers.ContentDisposition = default;
         var envelope = new ErrorResponse { Error = new ApiError { Message = error.Message, Type = error.Type, Param = error.Param, Code = error.Code } };
         // Serialized into memory first: the writer flushes synchronously, which Kestrel refuses on the response body.
         var buffer = new ArrayBufferWriter<byte>(256);

@@ -22,10 +22,19 @@ internal sealed class IdleTimeoutStream : ReadOnlyBodyStream
     /// <summary>True once a read has waited past the idle timeout (and <c>onIdle</c> has been called).</summary>
     public bool HasTimedOut => _idle.IsCancellationRequested;
 
+    /// <summary>The body bytes read so far (the access line reports them).</summary>
+    public long BytesRead { get; private set; }
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = _inner.ReadAsync(buffer, cancellationToken);
-        return read.IsCompleted ? read : WaitForClientAsync(read);
+        if (!read.IsCompletedSuccessfully)
+        {
+            return read.IsCompleted ? read : WaitForClientAsync(read);
+        }
+
+        BytesRead += read.Result;
+        return read;
     }
 
     protected override void Dispose(bool disposing)
@@ -45,7 +54,9 @@ internal sealed class IdleTimeoutStream : ReadOnlyBodyStream
         _idle.CancelAfter(_idleTimeout);
         try
         {
-            return await read;
+            var count = await read;
+            BytesRead += count;
+            return count;
         }
         finally
         {

@@ -28,6 +28,9 @@ internal sealed class RequestBodyMiddleware(RequestDelegate next, TesseraLimits 
         return next(context);
     }
 
+    /// <summary>The body bytes the server has read of the request: 0 for one that can have no body.</summary>
+    public static long BytesRead(HttpContext context) => context.Features.Get<IdleTimeoutStream>()?.BytesRead ?? 0;
+
     /// <summary>True when the request was cut off because its body stalled (it has been logged already).</summary>
     public static bool Stalled(HttpContext context) => context.Features.Get<IdleTimeoutStream>()?.HasTimedOut == true;
 

@@ -73,5 +73,28 @@ public sealed class TracingTests
             || span.GetTagItem("url.path") is "/healthz" or "/livez" || span.DisplayName.EndsWith("CheckHealth", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_key_in_the_query_string_is_redacted_from_the_server_span_even_with_the_instrumentations_own_redaction_off()
+    {
+        var spans = new LockedCollection<Activity>();
+        await using var server = await TesseraTestServer.StartAsync(
+            settings: new Dictionary<string, string> { ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true" },
+            configureServices: services => services.AddOpenTelemetry().WithTracing(tracing => tracing.AddTesseraInstrumentation().AddInMemoryExporter(spans)));
+        using var client = server.CreateClient();
+
+        using var listed = await client.GetAsync("files?api_key=sk-secret-in-a-trace-0123&limit=2", TestContext.Current.CancellationToken);
+        await listed.ShouldSucceedAsync();
+        var requestId = listed.Headers.GetValues("x-request-id").Single();
+
+        Activity? request = null;
+        await Eventually.HoldsAsync(() =>
+        {
+            request = spans.Snapshot().SingleOrDefault(span => span.Kind == ActivityKind.Server && RequestIdOf(span) == requestId);
+            return request is not null;
+        }, "the server span of the listing is exported");
+        Assert.Equal("api_key=[redacted]&limit=[redacted]", request!.GetTagItem("url.query"));
+        Assert.DoesNotContain(request.TagObjects, tag => tag.Value?.ToString()?.Contains("sk-secret", StringComparison.Ordinal) == true);
+    }
+
     private static string? RequestIdOf(Activity span) => span.GetTagItem(TesseraTelemetry.RequestIdAttribute) as string;
 }

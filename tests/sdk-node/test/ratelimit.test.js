@@ -15,11 +15,14 @@ const SERVER_LOG = process.env.TESSERA_SERVER_LOG;
 const skip = KEY_LIMITED && SERVER_LOG ? false
   : 'set TESSERA_KEY_LIMITED (a key of a project limited to a few requests a second) and TESSERA_SERVER_LOG (the server log)';
 
-/** The access log lines of requests whose query holds `probe=<tag>`: when each was answered, and its status. */
+/**
+ * The access log lines of requests whose query names `probe_<tag>` (the log keeps a query's names and redacts its
+ * values): when each was answered, and its status.
+ */
 function accessLines(tag) {
   return fs.readFileSync(SERVER_LOG, 'utf8').split('\n')
-    .filter((line) => line.includes('HttpLoggingMiddleware') && line.includes(`probe=${tag}`))
-    .map((line) => ({ at: Date.parse(line.slice(0, line.indexOf(' '))), status: Number(/StatusCode: (\d+)/.exec(line)[1]) }));
+    .filter((line) => line.includes('Tessera.Server.AccessLog') && line.includes(`probe_${tag}=`))
+    .map((line) => ({ at: Date.parse(line.slice(0, line.indexOf(' '))), status: Number(/ (\d{3}) [\d.]+ ms /.exec(line)[1]) }));
 }
 
 async function waitForAccessLines(tag, count) {
@@ -43,7 +46,7 @@ test('a burst gets 429 rate_limit_error with Retry-After, and the SDK retries af
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1, `Retry-After: ${refused.headers.get('retry-after')}`);
     assert.equal(refused.headers.get('x-should-retry'), 'true');
 
-    const page = await client(KEY_LIMITED, { maxRetries: 2 }).files.list({ limit: 1 }, { query: { probe: tag } });
+    const page = await client(KEY_LIMITED, { maxRetries: 2 }).files.list({ limit: 1 }, { query: { [`probe_${tag}`]: '1' } });
     assert.ok(Array.isArray(page.data), 'the retried call answers the list');
 
     const lines = await waitForAccessLines(tag, 1);
