@@ -39,6 +39,7 @@ public static class TesseraApp
         // Reads the key files now, so one that cannot be read stops the server here.
         app.Services.GetRequiredService<ProjectKeys>();
 
+        app.UseTrustedForwardedHeaders(options);
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMetricsEndpoint(telemetry);
         app.UseHttpLogging();
