@@ -52,7 +52,8 @@ internal static partial class Log
     public static partial void BlobMissing(this ILogger logger, string requestId, string method, string path, string blobKey);
 
     // Event id 44 is not reused, so that an id keeps one meaning across versions. A store a health check finds
-    // unavailable is logged by ASP.NET Core's health check service (DefaultHealthCheckService, at Error, with why).
+    // unavailable is logged with why by StoreFailedHealthCheck (once per probe), and by ASP.NET Core's health check
+    // service (DefaultHealthCheckService, at Error) with the sentence the report shows.
 
     [LoggerMessage(45, LogLevel.Error, "Health check of the {Store} store failed unexpectedly")]
     public static partial void HealthCheckFailed(this ILogger logger, Exception exception, string store);
