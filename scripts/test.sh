@@ -91,10 +91,12 @@ if [[ $dotnet_status -ne 0 && $dotnet_failed -eq 0 ]]; then
 fi
 
 # gamma may send 2 requests a second: the Node suite's rate limit test reads the server's log to see its 429 retried.
+# The suite fails authentication on purpose some ten times in a few seconds, near the default limit per address.
 keys=(--Tessera:Projects:0:Name=alpha --Tessera:Projects:0:Keys:0=sk-alpha-key-0001
       --Tessera:Projects:1:Name=beta --Tessera:Projects:1:Keys:0=sk-beta-key-0002
       --Tessera:Projects:2:Name=gamma --Tessera:Projects:2:Keys:0=sk-gamma-key-0003
-      --Tessera:Projects:2:RateLimits:RequestsPerSecond=2)
+      --Tessera:Projects:2:RateLimits:RequestsPerSecond=2
+      --Tessera:RateLimits:FailedAuthPerAddress:Limit=100)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
 
 # Runs the Node suite against the server at $1 (its log in $2) and adds its counts to the totals.

@@ -89,6 +89,11 @@ public static class ApiErrors
         HttpStatusCode.TooManyRequests, RateLimitError,
         $"Rate limit reached: {what}. Try again in {retryAfterSeconds} s.", code: "rate_limit_exceeded");
 
+    public static TesseraException TooManyFailedAuthentications(int limit, int windowSeconds, int retryAfterSeconds) => new(
+        HttpStatusCode.TooManyRequests, RateLimitError,
+        $"Too many failed authentications from this address: at most {limit} in {windowSeconds} s are answered. " +
+        $"Check the API key, and try again in {retryAfterSeconds} s.", code: "rate_limit_exceeded");
+
     public static TesseraException Unexpected(string requestId) => new(
         HttpStatusCode.InternalServerError, ServerError,
         $"The server had an error while processing your request. The request id is {requestId}; quote it to the operator.");

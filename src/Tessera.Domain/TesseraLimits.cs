@@ -43,6 +43,16 @@ public sealed class TesseraLimits
     /// </summary>
     public long MaxDrainBytes { get; set; } = Gibibyte;
 
+    /// <summary>
+    /// The most of a refused body read and discarded when the request did not authenticate (no key, a wrong key, or
+    /// a route that needs none), instead of <see cref="MaxDrainBytes"/> (<c>Tessera:Limits:MaxUnauthenticatedDrainBytes</c>;
+    /// 65 MiB, one part and its form). Such a drain also stops after <see cref="UnauthenticatedDrainSeconds"/>.
+    /// </summary>
+    public long MaxUnauthenticatedDrainBytes { get; set; } = 65 * Mebibyte;
+
+    /// <summary>How long a refused body of a request that did not authenticate is read at most before the answer goes out and the connection closes.</summary>
+    public const int UnauthenticatedDrainSeconds = 10;
+
     /// <summary>When true, <c>mime_type</c> must suit the upload's purpose (<see cref="MimeTypes"/>); by default any non-empty value is kept.</summary>
     public bool StrictMimeTypes { get; set; }
 

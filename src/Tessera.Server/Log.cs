@@ -30,8 +30,8 @@ internal static partial class Log
     [LoggerMessage(32, LogLevel.Information, "Reconciled blobs with metadata: deleted {Orphans} orphaned blobs and {Unfinished} unfinished writes")]
     public static partial void Reconciled(this ILogger logger, int orphans, int unfinished);
 
-    [LoggerMessage(35, LogLevel.Error, "Reconciliation found {Count} records whose bytes are missing from the blob store, e.g. blob {BlobKey}; /healthz lists them. Restore the blobs from a backup or delete the files that name them")]
-    public static partial void RecordsWithoutBlobs(this ILogger logger, int count, string blobKey);
+    [LoggerMessage(35, LogLevel.Error, "Reconciliation found {Count} records whose bytes are missing from the blob store, e.g. blobs {BlobKeys}; /healthz counts them. Restore the blobs from a backup or delete the files that name them")]
+    public static partial void RecordsWithoutBlobs(this ILogger logger, int count, string blobKeys);
 
     [LoggerMessage(33, LogLevel.Error, "A sweep failed; the next one runs as scheduled")]
     public static partial void SweepFailed(this ILogger logger, Exception exception);
@@ -52,10 +52,14 @@ internal static partial class Log
     public static partial void BlobMissing(this ILogger logger, string requestId, string method, string path, string blobKey);
 
     // Event id 44 is not reused, so that an id keeps one meaning across versions. A store a health check finds
-    // unavailable is logged by ASP.NET Core's health check service (DefaultHealthCheckService, at Error, with why).
+    // unavailable is logged with why by StoreFailedHealthCheck (once per probe), and by ASP.NET Core's health check
+    // service (DefaultHealthCheckService, at Error) with the sentence the report shows.
 
     [LoggerMessage(45, LogLevel.Error, "Health check of the {Store} store failed unexpectedly")]
     public static partial void HealthCheckFailed(this ILogger logger, Exception exception, string store);
+
+    [LoggerMessage(1760, LogLevel.Warning, "The {Store} store failed its health check: {Reason}")]
+    public static partial void StoreFailedHealthCheck(this ILogger logger, string store, string reason);
 
     // Requests refused or cut off: expected conditions, one line each and no stack trace.
     [LoggerMessage(50, LogLevel.Information, "Refused {Method} {Path} with {Status}: {Message} ({RequestId})")]

@@ -67,7 +67,6 @@ public sealed class CleanupTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var blobs = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks").GetProperty("blobs");
         Assert.Equal(1, blobs.GetProperty("missing_blobs").GetInt32());
-        Assert.Equal([lostKey], blobs.GetProperty("missing_examples").EnumerateArray().Select(key => key.GetString()));
         await (await client.GetAsync($"files/{intact}")).ShouldSucceedAsync();
         await (await client.GetAsync($"files/{damaged}")).ShouldSucceedAsync();
     }

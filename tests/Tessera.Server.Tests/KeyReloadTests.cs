@@ -234,14 +234,25 @@ public sealed class KeyReloadTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The tests poll with a key until a reload accepts or refuses it, failing authentication many times a second:
+    /// more than the default limit of failed authentications per address, which is not what they test.
+    /// </summary>
+    private const string ManyFailedAuthentications = "1000";
+
     private Task<TesseraTestServer> StartWithSettingsFileAsync(string? path = null) =>
-        TesseraTestServer.StartAsync(openMode: true, settings: new Dictionary<string, string> { ["Tessera:SettingsFile"] = path ?? SettingsPath }, configureServices: _logs.AddTo);
+        TesseraTestServer.StartAsync(openMode: true, settings: new Dictionary<string, string>
+        {
+            ["Tessera:SettingsFile"] = path ?? SettingsPath,
+            ["Tessera:RateLimits:FailedAuthPerAddress:Limit"] = ManyFailedAuthentications,
+        }, configureServices: _logs.AddTo);
 
     private Task<TesseraTestServer> StartWithKeyFileAsync(string keyFile) =>
         TesseraTestServer.StartAsync(openMode: true, settings: new Dictionary<string, string>
         {
             ["Tessera:Projects:0:Name"] = "alpha",
             ["Tessera:Projects:0:KeyFiles:0"] = keyFile,
+            ["Tessera:RateLimits:FailedAuthPerAddress:Limit"] = ManyFailedAuthentications,
         }, configureServices: _logs.AddTo);
 
     private static object[] Projects(params (string Name, string Key)[] projects) =>

@@ -26,6 +26,13 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Tessera:Blobs:Provider=Tape", "Tessera:Blobs:Provider")]
     [InlineData("--Tessera:Quotas:Bytes=-1", "Tessera:Quotas:Bytes")]
     [InlineData("--Tessera:Projects:0:Quotas:Files=many", "Tessera:Projects:0:Quotas:Files")]
+    [InlineData("--Tessera:Limits:MaxUnauthenticatedDrainBytes=-1", "Tessera:Limits:MaxUnauthenticatedDrainBytes")]
+    [InlineData("--Tessera:RateLimits:FailedAuthPerAddress:Limit=0", "Tessera:RateLimits:FailedAuthPerAddress:Limit")]
+    [InlineData("--Tessera:RateLimits:FailedAuthPerAddress:WindowSeconds=0", "Tessera:RateLimits:FailedAuthPerAddress:Limit and WindowSeconds")]
+    [InlineData("--Tessera:ForwardedHeaders:KnownProxies:0=proxy.internal", "Tessera:ForwardedHeaders:KnownProxies:0")]
+    [InlineData("--Tessera:ForwardedHeaders:KnownNetworks:0=10.0.0.0/40", "Tessera:ForwardedHeaders:KnownNetworks:0")]
+    // ASPNETCORE_FORWARDEDHEADERS_ENABLED=true in the environment reaches the configuration as this key.
+    [InlineData("--FORWARDEDHEADERS_ENABLED=true", "ASPNETCORE_FORWARDEDHEADERS_ENABLED")]
     public async Task A_bad_setting_exits_with_2_and_a_line_naming_it_before_touching_the_data_folder(string setting, string named)
     {
         await using var server = ServerProcess.Start(

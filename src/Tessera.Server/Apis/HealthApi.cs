@@ -23,9 +23,11 @@ public static class HealthApi
     /// <summary>The tag of the checks <c>/healthz</c> runs.</summary>
     public const string StoreTag = "store";
 
-    /// <summary>Registers one check per store.</summary>
+    /// <summary>Registers one check per store; singletons, since each remembers its last probe (StoreHealthCheck.ProbeInterval).</summary>
     public static IServiceCollection AddStoreHealthChecks(this IServiceCollection services)
     {
+        services.AddSingleton<MetadataHealthCheck>();
+        services.AddSingleton<BlobsHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<MetadataHealthCheck>(MetadataHealthCheck.Name, tags: [StoreTag])
             .AddCheck<BlobsHealthCheck>(BlobsHealthCheck.Name, tags: [StoreTag]);

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Tessera.Server.Health;
 
 /// <summary>
-/// Writes a health report as Tessera's JSON body: the overall state and each check by name, with why it is
-/// unavailable and what it adds (the blob store's missing blobs):
+/// Writes a health report as Tessera's JSON body: the overall state and each check by name, with a fixed sentence when
+/// it is unavailable and the counts it adds (the blob store's missing blobs), never a path, a host or a blob key:
 /// <c>{"status":"unavailable","checks":{"metadata":{"status":"ok"},"blobs":{"status":"unavailable","error":"..."}}}</c>.
 /// </summary>
 internal static class HealthReportWriter
@@ -15,7 +15,6 @@ internal static class HealthReportWriter
     public const string Unavailable = "unavailable";
 
     public const string MissingBlobs = "missing_blobs";
-    public const string MissingExamples = "missing_examples";
 
     public static readonly IReadOnlyDictionary<string, object> NoDetails = new Dictionary<string, object>();
 
@@ -59,15 +58,6 @@ internal static class HealthReportWriter
             {
                 case int number:
                     json.WriteNumberValue(number);
-                    break;
-                case IEnumerable<string> texts:
-                    json.WriteStartArray();
-                    foreach (var text in texts)
-                    {
-                        json.WriteStringValue(text);
-                    }
-
-                    json.WriteEndArray();
                     break;
                 default:
                     json.WriteStringValue(value.ToString());

@@ -44,6 +44,7 @@ public static class TesseraApp
         // First, so that every request is logged and answered with the common headers, the metrics scrape included.
         app.UseMiddleware<AccessLogMiddleware>();
         app.UseMiddleware<ResponseHeadersMiddleware>();
+        app.UseTrustedForwardedHeaders(options);
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMetricsEndpoint(telemetry);
         app.UseMiddleware<RequestBodyMiddleware>();

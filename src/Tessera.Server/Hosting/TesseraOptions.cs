@@ -50,7 +50,10 @@ public sealed class TesseraOptions
     public TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>Every project's request limits on this node (<c>Tessera:RateLimits</c>); a project may override them.</summary>
-    public RateLimitOptions RateLimits { get; set; } = new();
+    public NodeRateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>Which proxies may tell Tessera the client's address and scheme (<c>Tessera:ForwardedHeaders</c>); none by default.</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
     /// <summary>What every project may hold (<c>Tessera:Quotas</c>); a project's own <see cref="ProjectOptions.Quotas"/> override them.</summary>
     public QuotaOptions Quotas { get; set; } = new();
@@ -75,13 +78,47 @@ public sealed class ProjectOptions
 }
 
 /// <summary>Limits per project and per node; null is unlimited.</summary>
-public sealed class RateLimitOptions
+public class RateLimitOptions
 {
     /// <summary>Requests a second, in a token bucket that holds one second's worth, so a burst of that many passes at once.</summary>
     public int? RequestsPerSecond { get; set; }
 
     /// <summary>Parts being received at once.</summary>
     public int? ConcurrentParts { get; set; }
+}
+
+/// <summary><c>Tessera:RateLimits</c>: every project's limits, and the node's own limits on requests from anyone.</summary>
+public sealed class NodeRateLimitOptions : RateLimitOptions
+{
+    /// <summary>
+    /// Failed authentications (no key, a wrong key) one client address may make in a window
+    /// (<c>Tessera:RateLimits:FailedAuthPerAddress</c>); past them it is answered 429 until the window ends.
+    /// </summary>
+    public FailedAuthLimitOptions FailedAuthPerAddress { get; set; } = new();
+}
+
+public sealed class FailedAuthLimitOptions
+{
+    /// <summary>How many failed authentications an address may make in one window (<c>FailedAuthPerAddress:Limit</c>).</summary>
+    public int Limit { get; set; } = 10;
+
+    /// <summary>The window's length in seconds (<c>FailedAuthPerAddress:WindowSeconds</c>).</summary>
+    public int WindowSeconds { get; set; } = 10;
+}
+
+/// <summary>
+/// <c>Tessera:ForwardedHeaders</c>: the proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed.
+/// With neither list set those headers are ignored, whoever sends them.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses of trusted proxies, e.g. <c>10.0.0.5</c> (<c>Tessera:ForwardedHeaders:KnownProxies:N</c>).</summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of trusted proxies in CIDR notation, e.g. <c>172.30.0.0/24</c> (<c>Tessera:ForwardedHeaders:KnownNetworks:N</c>).</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    public bool IsEnabled => KnownProxies.Count > 0 || KnownNetworks.Count > 0;
 }
 
 /// <summary>Limits on what a project holds; null (unset) is no limit.</summary>

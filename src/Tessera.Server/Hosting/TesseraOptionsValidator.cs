@@ -66,6 +66,11 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Limits:BodyIdleSeconds must be at least 1 and Tessera:Limits:MaxDrainBytes not negative.");
         }
 
+        if (limits.MaxUnauthenticatedDrainBytes < 0)
+        {
+            failures.Add("Tessera:Limits:MaxUnauthenticatedDrainBytes must not be negative.");
+        }
+
         if (options.Sweeper.IntervalSeconds < 1 || options.Sweeper.OrphanGraceSeconds < 0 || options.Sweeper.ReconcileEverySweeps < 1)
         {
             failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");
@@ -73,6 +78,8 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
 
         TelemetrySettings(options.Telemetry, failures);
         RateLimits(options.RateLimits, "Tessera:RateLimits", failures);
+        FailedAuthLimit(options.RateLimits.FailedAuthPerAddress, failures);
+        ForwardedHeaders(options.ForwardedHeaders, failures);
         NonNegativeQuotas(options.Quotas, "Tessera:Quotas", failures);
 
         var seenKeys = new HashSet<string>(StringComparer.Ordinal);
@@ -133,6 +140,33 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
         if (limits.RequestsPerSecond < 1 || limits.ConcurrentParts < 1)
         {
             failures.Add($"{section}:RequestsPerSecond and ConcurrentParts must be at least 1 when set.");
+        }
+    }
+
+    private static void FailedAuthLimit(FailedAuthLimitOptions limit, List<string> failures)
+    {
+        if (limit.Limit < 1 || limit.WindowSeconds < 1)
+        {
+            failures.Add($"Tessera:RateLimits:FailedAuthPerAddress:Limit and WindowSeconds must be at least 1; {limit.Limit} in {limit.WindowSeconds} s is not a limit.");
+        }
+    }
+
+    private static void ForwardedHeaders(ForwardedHeadersSettings forwarded, List<string> failures)
+    {
+        for (var i = 0; i < forwarded.KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(forwarded.KnownProxies[i], out _))
+            {
+                failures.Add($"Tessera:ForwardedHeaders:KnownProxies:{i} must be an IP address, e.g. 10.0.0.5; '{forwarded.KnownProxies[i]}' is not.");
+            }
+        }
+
+        for (var i = 0; i < forwarded.KnownNetworks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(forwarded.KnownNetworks[i], out _))
+            {
+                failures.Add($"Tessera:ForwardedHeaders:KnownNetworks:{i} must be a network in CIDR notation, e.g. 172.30.0.0/24; '{forwarded.KnownNetworks[i]}' is not.");
+            }
         }
     }
 

@@ -48,6 +48,8 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<ProjectKeys>();
         services.AddHostedService<KeyFileWatcher>();
         services.AddProjectRateLimiting();
+        services.AddSingleton<FailedAuthenticationLimiter>();
+        services.AddTrustedForwardedHeaders();
         services.AddSingleton<ProjectQuotas>();
 
         StorageRegistration.AddStores(services, configuration);

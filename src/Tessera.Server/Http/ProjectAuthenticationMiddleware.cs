@@ -5,9 +5,10 @@ namespace Tessera.Server.Http;
 /// <summary>
 /// "Authorization: Bearer KEY" decides the caller's project (docs/api.md section 5). Runs for the endpoints marked
 /// with <see cref="RequiresProjectKey"/> (every API endpoint; not health, nor a path no route serves), before the rate
-/// limiter, which limits each project apart. A handler reads the project with <see cref="CallerProjectExtensions.CallerProject"/>.
+/// limiter, which limits each project apart. A request without a right key counts against its address's failed
+/// authentications (<see cref="FailedAuthenticationLimiter"/>). A handler reads the project with <see cref="CallerProjectExtensions.CallerProject"/>.
 /// </summary>
-internal sealed class ProjectAuthenticationMiddleware(RequestDelegate next, ProjectKeys keys)
+internal sealed class ProjectAuthenticationMiddleware(RequestDelegate next, ProjectKeys keys, FailedAuthenticationLimiter failures)
 {
     public Task InvokeAsync(HttpContext http)
     {
@@ -16,8 +17,8 @@ internal sealed class ProjectAuthenticationMiddleware(RequestDelegate next, Proj
             return next(http);
         }
 
-        var key = BearerToken(http.Request.Headers.Authorization.ToString()) ?? throw ApiErrors.MissingApiKey();
-        var project = keys.FindProject(key) ?? throw ApiErrors.IncorrectApiKey(key);
+        var key = BearerToken(http.Request.Headers.Authorization.ToString()) ?? throw failures.Refuse(http, ApiErrors.MissingApiKey());
+        var project = keys.FindProject(key) ?? throw failures.Refuse(http, ApiErrors.IncorrectApiKey(key));
 
         var headerProject = http.Request.Headers["OpenAI-Project"].ToString();
         if (!keys.IsOpenMode && headerProject.Length > 0 && headerProject != project)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
+using Tessera.Domain;
 
 namespace Tessera.Server.Http;
 
@@ -8,13 +9,15 @@ namespace Tessera.Server.Http;
 /// whole body before they read an answer: a server that answers early and closes breaks their write (EPIPE), and they
 /// report a connection error instead of the answer. So a refusal waits until the client has finished sending, up to
 /// <c>Tessera:Limits:MaxDrainBytes</c>; past that the body is left unread and the connection closes after the answer.
+/// A request that did not authenticate gets less (<see cref="DrainBound.For"/>): anyone can send one.
 /// </summary>
 internal static class RefusedBodyDrain
 {
     private const int BufferBytes = 64 * 1024;
 
-    public static async Task DrainAsync(HttpContext http, long maxBytes, ILogger logger)
+    public static async Task DrainAsync(HttpContext http, DrainBound bound, ILogger logger)
     {
+        var maxBytes = bound.MaxBytes;
         var request = http.Request;
         if (http.RequestAborted.IsCancellationRequested)
         {
@@ -40,16 +43,24 @@ internal static class RefusedBodyDrain
 
         if (unread)
         {
-            // This loop is the bound; Kestrel's default limit (30 MB) would cut a refused part short of its end.
-            sizeLimit!.MaxRequestBodySize = null;
+            // Kestrel's default limit (30 MB) would cut a refused part short of its end. The bound is Kestrel's limit, not
+            // only this loop's: once the answer is out Kestrel reads on to the body's end (to spare the client a reset)
+            // unless the body has passed its limit.
+            sizeLimit!.MaxRequestBodySize = maxBytes;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        if (bound.MaxDuration is { } maxDuration)
+        {
+            deadline.CancelAfter(maxDuration);
+        }
+
         long drained = 0;
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            while ((read = await request.Body.ReadAsync(buffer, deadline.Token)) > 0)
             {
                 drained += read;
                 if (drained > maxBytes)
@@ -63,6 +74,14 @@ internal static class RefusedBodyDrain
             {
                 logger.RefusedBodyDrained(http.TraceIdentifier, drained);
             }
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            CloseAfterAnswer(http, logger, $"it goes on past {maxBytes} bytes");
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        {
+            CloseAfterAnswer(http, logger, $"it was still arriving after {bound.MaxDuration!.Value.TotalSeconds:0} s");
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException)
         {
@@ -84,4 +103,16 @@ internal static class RefusedBodyDrain
         http.Response.Headers.Connection = "close";
         logger.RefusedBodyLeftUnread(http.TraceIdentifier, reason);
     }
+}
+
+/// <summary>How much of a refused body is read at most, and for how long (null: as long as it keeps coming).</summary>
+internal readonly record struct DrainBound(long MaxBytes, TimeSpan? MaxDuration)
+{
+    /// <summary>
+    /// A request with a project's key gets <c>Tessera:Limits:MaxDrainBytes</c>; one without (no key, a wrong key, a
+    /// route that needs none) costs at most <c>MaxUnauthenticatedDrainBytes</c> and <see cref="TesseraLimits.UnauthenticatedDrainSeconds"/>.
+    /// </summary>
+    public static DrainBound For(HttpContext http, TesseraLimits limits) => http.CallerProjectOrNull() is null
+        ? new(Math.Min(limits.MaxDrainBytes, limits.MaxUnauthenticatedDrainBytes), TimeSpan.FromSeconds(TesseraLimits.UnauthenticatedDrainSeconds))
+        : new(limits.MaxDrainBytes, null);
 }

@@ -23,7 +23,7 @@ internal sealed class RequestBodyMiddleware(RequestDelegate next, TesseraLimits 
         // Disposed when the response has finished, not when this returns: the drain may still read it then.
         context.Response.RegisterForDispose(body);
         context.Response.OnStarting(() => context.Response.StatusCode >= StatusCodes.Status400BadRequest
-            ? RefusedBodyDrain.DrainAsync(context, limits.MaxDrainBytes, logger)
+            ? RefusedBodyDrain.DrainAsync(context, DrainBound.For(context, limits), logger)
             : Task.CompletedTask);
         return next(context);
     }

@@ -142,7 +142,7 @@ internal sealed class StorageReclaimer(
         missingBlobs.Record(candidates);
         if (candidates.Count > 0)
         {
-            logger.RecordsWithoutBlobs(candidates.Count, candidates.Order(StringComparer.Ordinal).First());
+            logger.RecordsWithoutBlobs(candidates.Count, string.Join(", ", candidates.Order(StringComparer.Ordinal).Take(MissingBlobs.Logged)));
         }
     }
 }

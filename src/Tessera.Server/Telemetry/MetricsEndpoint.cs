@@ -47,7 +47,7 @@ internal static class MetricsEndpoint
         }
         else
         {
-            var key = Encoding.UTF8.GetBytes(settings.Prometheus.Key ?? "");
+            var key = SHA256.HashData(Encoding.UTF8.GetBytes(settings.Prometheus.Key ?? ""));
             app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider: null, predicate: http => IsScrape(http.Request), path: null,
                 configureBranchedPipeline: branch => branch.Use(RequireKey(key)), optionsName: null);
             app.Logger.MetricsServed($"{Path} on the main port, behind Tessera:Telemetry:Prometheus:Key");
@@ -59,12 +59,16 @@ internal static class MetricsEndpoint
             ? ErrorEnvelope.WriteAsync(http.Response, ApiErrors.NoSuchRoute(http.Request.Method, http.Request.Path))
             : next(http);
 
-    private static Func<HttpContext, RequestDelegate, Task> RequireKey(byte[] key) => (http, next) =>
+    /// <summary>
+    /// Compares digests of equal size, so neither the time taken nor anything else tells how much of a presented key
+    /// matched, or how long the key is.
+    /// </summary>
+    private static Func<HttpContext, RequestDelegate, Task> RequireKey(byte[] keyDigest) => (http, next) =>
     {
         var presented = http.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         if (presented.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented[scheme.Length..].Trim()), key))
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented[scheme.Length..].Trim())), keyDigest))
         {
             return next(http);
         }

@@ -44,6 +44,28 @@ public sealed class MetricsEndpointTests
         Assert.Contains("# TYPE tessera_store_operation_duration_seconds histogram", scrape.Text);
     }
 
+    [Theory]
+    [InlineData("metrics-endpoint-key-000")]
+    [InlineData("metrics-endpoint-key-00011")]
+    [InlineData("metrics-endpoint-key-0002")]
+    [InlineData("METRICS-ENDPOINT-KEY-0001")]
+    public async Task On_the_main_port_a_key_that_is_a_prefix_an_extension_or_a_near_miss_of_the_metrics_key_is_refused_with_the_same_answer(string presented)
+    {
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Tessera:Telemetry:Prometheus:Enabled"] = "true",
+            ["Tessera:Telemetry:Prometheus:Key"] = MetricsKey,
+        });
+        using var scraper = new HttpClient();
+        scraper.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", presented);
+
+        using var refused = await scraper.GetAsync(new Uri(server.Root, "metrics"), Token);
+
+        var error = await refused.ShouldFailAsync(HttpStatusCode.Unauthorized, null, "invalid_api_key");
+        Assert.Equal("Scraping /metrics needs the metrics key (Tessera:Telemetry:Prometheus:Key) in an Authorization header using Bearer auth.",
+            error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task With_a_management_port_metrics_are_served_there_alone_and_absent_from_the_main_port()
     {

@@ -191,3 +191,22 @@ test('a wrong key or an unknown upload on a 40 MiB part reaches the SDK as that 
   await rejectsWith(client('sk-this-key-is-not-configured-0043').files.create({ file: await toFile(large, 'f.jsonl'), purpose: 'assistants' }),
     OpenAI.AuthenticationError, { status: 401, code: 'invalid_api_key' });
 });
+
+test('a wrong key on a 100 MB files.create is answered at once without its body, which this SDK reports as a connection error (EPIPE)', async () => {
+  // Past Tessera:Limits:MaxUnauthenticatedDrainBytes (65 MiB) a request without a right key is not read: the server
+  // answers 401 invalid_api_key at once and closes (api.md 2). The SDK's fetch is still writing the body then, and it
+  // reports the broken write rather than the answer.
+  const large = Buffer.alloc(100 * 1000 * 1000, 1);
+  const started = Date.now();
+  let caught;
+  try {
+    await client('sk-this-key-is-not-configured-0044').files.create({ file: await toFile(large, 'f.jsonl'), purpose: 'assistants' });
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof OpenAI.APIConnectionError, `expected APIConnectionError, got ${caught?.constructor?.name}: ${caught?.message}`);
+  let cause = caught;
+  while (cause.cause) cause = cause.cause;
+  assert.ok(['EPIPE', 'ECONNRESET'].includes(cause.code), `the broken write is the cause: ${cause.code} ${cause.message}`);
+  assert.ok(Date.now() - started < 30_000, `the refusal took ${Date.now() - started} ms`);
+});
