@@ -120,4 +120,7 @@ internal static partial class Log
 
     [LoggerMessage(113, LogLevel.Error, "The reloaded settings are not valid, so the last valid ones stay in force: {Reason}")]
     public static partial void SettingsReloadInvalid(this ILogger logger, string reason);
+
+    [LoggerMessage(1701, LogLevel.Warning, "The listening addresses (urls, Kestrel:Endpoints) changed in the settings: addresses are bound at start-up only, so the change takes effect after a restart. Still listening on {Addresses}")]
+    public static partial void ListenAddressesNeedRestart(this ILogger logger, string addresses);
 }

@@ -27,6 +27,9 @@ public static class TesseraServiceCollectionExtensions
         // IOptionsMonitor<TesseraOptions> follows the configuration (a settings file changed, say): keys and rate limits reload.
         services.AddSingleton<IOptionsChangeTokenSource<TesseraOptions>>(new ConfigurationChangeTokenSource<TesseraOptions>(configuration));
         services.AddHostedService<SettingsReloadCheck>();
+        // Before the metadata initialiser: its StartedAsync runs first, so nothing is opened for a refused address.
+        services.AddSingleton<BoundAddressCheck>();
+        services.AddHostedService(provider => provider.GetRequiredService<BoundAddressCheck>());
         // The host's shutdown timeout is the grace that requests in flight get (GracefulShutdown says so in the log).
         services.AddOptions<HostOptions>().Configure<IOptions<TesseraOptions>>((host, tessera) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(tessera.Value.ShutdownGraceSeconds));
