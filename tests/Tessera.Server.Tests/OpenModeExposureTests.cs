@@ -48,6 +48,24 @@ public sealed class OpenModeExposureTests : IDisposable
         Assert.False(Directory.Exists(DataPath), "the data folder was created by a server that should not have started");
     }
 
+    [Theory]
+    [InlineData("*")]
+    [InlineData(null)]
+    public async Task Open_mode_allowed_on_the_network_without_a_list_of_allowed_hosts_exits_with_2_naming_both_settings(string? allowedHosts)
+    {
+        List<string> args = ["--urls=http://0.0.0.0:0", $"--Tessera:DataPath={DataPath}", "--Tessera:AllowOpenModeOnNetwork=true"];
+        if (allowedHosts is not null)
+        {
+            args.Add($"--AllowedHosts={allowedHosts}");
+        }
+
+        await using var server = ServerProcess.Start(args);
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        ShouldRefuseOnOneLine(server, "Tessera:AllowOpenModeOnNetwork=true", "AllowedHosts");
+        Assert.False(Directory.Exists(DataPath));
+    }
+
     [Fact]
     public async Task Open_mode_allowed_on_the_network_with_allowed_hosts_starts_and_logs_the_addresses_really_bound()
     {

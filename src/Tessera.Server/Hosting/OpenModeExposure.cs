@@ -1,10 +1,11 @@
 using System.Net;
+using Tessera.Server.Http;
 
 namespace Tessera.Server.Hosting;
 
 /// <summary>
 /// Open mode accepts any bearer token, so it may listen on loopback only unless the operator says otherwise
-/// (docs/api.md section 5).
+/// (docs/api.md section 5), and then only for the host names the operator lists in <c>AllowedHosts</c>.
 /// The addresses configured are checked before anything is touched; the addresses Kestrel really bound are checked
 /// again once bound (<see cref="BoundAddressCheck"/>), whatever configured them.
 /// </summary>
@@ -12,7 +13,7 @@ internal static class OpenModeExposure
 {
     public const string AllowSetting = "Tessera:AllowOpenModeOnNetwork";
 
-    /// <exception cref="StartupException">Open mode is asked to listen beyond loopback.</exception>
+    /// <exception cref="StartupException">Open mode is asked to listen beyond loopback, or on the network for any host name.</exception>
     public static void EnsureAllowed(TesseraOptions options, IEnumerable<string> configuredAddresses, IConfiguration configuration)
     {
         if (!options.IsOpenMode)
@@ -21,6 +22,12 @@ internal static class OpenModeExposure
         }
 
         EnsureOnLoopback(options, configuredAddresses);
+        if (options.AllowOpenModeOnNetwork && AllowedHostList.Parse(configuration[HostHeaderMiddleware.AllowedHostsSetting]).AcceptsAnyHost)
+        {
+            throw new StartupException(StartupProblem.Configuration,
+                $"{AllowSetting}=true lets anyone who reaches this server use it without a key, so {HostHeaderMiddleware.AllowedHostsSetting} must list " +
+                $"the host names clients reach it by (e.g. {HostHeaderMiddleware.AllowedHostsSetting}=tessera.internal;localhost), not '*'.");
+        }
     }
 
     /// <exception cref="StartupException">Open mode without <see cref="AllowSetting"/> listens on an address that is not loopback.</exception>
@@ -36,7 +43,8 @@ internal static class OpenModeExposure
         {
             throw new StartupException(StartupProblem.Configuration,
                 $"No API keys are configured (Tessera:Projects), so Tessera runs in open mode, which listens on loopback only; " +
-                $"{string.Join(", ", exposed)} is not loopback. Configure keys, or set {AllowSetting}=true to accept any token from the network.");
+                $"{string.Join(", ", exposed)} is not loopback. Configure keys, or set {AllowSetting}=true and " +
+                $"{HostHeaderMiddleware.AllowedHostsSetting} to accept any token from the network.");
         }
     }
 

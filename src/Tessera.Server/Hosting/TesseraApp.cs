@@ -43,6 +43,8 @@ public static class TesseraApp
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
+        // After the request id and the access log, so a refused Host gets both.
+        app.UseMiddleware<HostHeaderMiddleware>();
         app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));
         // The limiter counts per project, so the key that names the project is checked first.
         app.UseMiddleware<ProjectAuthenticationMiddleware>();
