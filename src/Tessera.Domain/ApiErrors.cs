@@ -94,6 +94,14 @@ public static class ApiErrors
         $"Too many failed authentications from this address: at most {limit} in {windowSeconds} s are answered. " +
         $"Check the API key, and try again in {retryAfterSeconds} s.", code: "rate_limit_exceeded");
 
+    /// <summary>
+    /// A request whose <c>Host</c> header names no host this server answers to (a web page rebinding its name to the
+    /// server's address, say); <paramref name="accepted"/> says which hosts are, <paramref name="remedy"/> what to do.
+    /// </summary>
+    public static TesseraException HostNotAllowed(string host, string accepted, string remedy) => new(
+        HttpStatusCode.BadRequest, InvalidRequest,
+        $"The Host '{Truncate(host, 128)}' is not one this server answers to; it accepts {accepted}. {remedy}", code: "host_not_allowed");
+
     public static TesseraException Unexpected(string requestId) => new(
         HttpStatusCode.InternalServerError, ServerError,
         $"The server had an error while processing your request. The request id is {requestId}; quote it to the operator.");

@@ -129,4 +129,7 @@ internal static partial class Log
     // carries each value as a field.
     [LoggerMessage(1790, LogLevel.Information, "{Method} {Path}{Query} {Status} {DurationMs:0.0} ms {RequestId} {RequestBytes} B in, {ResponseBytes} B out")]
     public static partial void AccessLine(this ILogger logger, string method, string path, string query, int status, double durationMs, string requestId, long requestBytes, long responseBytes);
+
+    [LoggerMessage(1701, LogLevel.Warning, "The listening addresses (urls, Kestrel:Endpoints) changed in the settings: addresses are bound at start-up only, so the change takes effect after a restart. Still listening on {Addresses}")]
+    public static partial void ListenAddressesNeedRestart(this ILogger logger, string addresses);
 }

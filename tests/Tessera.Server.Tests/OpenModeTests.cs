@@ -35,7 +35,7 @@ public sealed class OpenModeTests
                 TesseraApp.Build(["--urls=http://0.0.0.0:0", $"--Tessera:DataPath={dataPath}"]));
             Assert.Contains("Tessera:AllowOpenModeOnNetwork", refused.Message);
 
-            using var allowed = TesseraApp.Build(["--urls=http://0.0.0.0:0", $"--Tessera:DataPath={dataPath}", "--Tessera:AllowOpenModeOnNetwork=true"]);
+            using var allowed = TesseraApp.Build(["--urls=http://0.0.0.0:0", $"--Tessera:DataPath={dataPath}", "--Tessera:AllowOpenModeOnNetwork=true", "--AllowedHosts=tessera.test"]);
             using var keyed = TesseraApp.Build(["--urls=http://0.0.0.0:0", $"--Tessera:DataPath={dataPath}", "--Tessera:Projects:0:Name=p", "--Tessera:Projects:0:Keys:0=sk-long-enough-key"]);
         }
         finally

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Tessera.Server.Apis;
@@ -23,10 +22,8 @@ public static class TesseraApp
         // Tessera:DataPath still means the working directory (see DataFolder.Resolve).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         SettingsFile.AddTo(builder.Configuration);
-        var urls = builder.Configuration["urls"] ?? DefaultUrl;
         var telemetry = TelemetryRegistration.Read(builder.Configuration);
-        builder.WebHost.UseUrls(MetricsEndpoint.WithManagementPort(urls, telemetry));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var addresses = ListenAddresses.Configure(builder, telemetry);
 
         // One Logging:Console:FormatterOptions serves both formatters; the simple one's timestamp ends in a space that
         // would end up inside JSON's Timestamp.
@@ -37,12 +34,14 @@ public static class TesseraApp
 
         var app = builder.Build();
         var options = app.Services.GetRequiredService<IOptions<TesseraOptions>>().Value;
-        EnsureOpenModeStaysOnLoopback(options, urls, app.Logger);
+        OpenModeExposure.EnsureAllowed(options, addresses, app.Configuration);
         // Reads the key files now, so one that cannot be read stops the server here.
         app.Services.GetRequiredService<ProjectKeys>();
 
-        // First, so that every request is logged and answered with the common headers, the metrics scrape included.
+        // First, so that every request is logged and answered with the common headers, the metrics scrape included;
+        // then held until the addresses Kestrel bound have been checked.
         app.UseMiddleware<AccessLogMiddleware>();
+        app.Use(BoundAddressCheck.Gate(app.Services.GetRequiredService<BoundAddressCheck>()));
         app.UseMiddleware<ResponseHeadersMiddleware>();
         app.UseTrustedForwardedHeaders(options);
         app.UseMiddleware<RequestIdMiddleware>();
@@ -50,6 +49,8 @@ public static class TesseraApp
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
+        // After the request id and the access log, so a refused Host gets both.
+        app.UseMiddleware<HostHeaderMiddleware>();
         app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));
         // The limiter counts per project, so the key that names the project is checked first.
         app.UseMiddleware<ProjectAuthenticationMiddleware>();
@@ -71,38 +72,5 @@ public static class TesseraApp
         group.MapUploadsApi();
         group.MapFilesApi();
         group.MapProjectApi();
-    }
-
-    /// <summary>
-    /// Open mode accepts any bearer token, so it may listen on loopback only unless the operator says otherwise
-    /// (docs/api.md section 5). Says so loudly either way.
-    /// </summary>
-    private static void EnsureOpenModeStaysOnLoopback(TesseraOptions options, string urls, ILogger logger)
-    {
-        if (!options.IsOpenMode)
-        {
-            return;
-        }
-
-        var exposed = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(url => !IsLoopback(url)).ToList();
-        if (exposed.Count > 0 && !options.AllowOpenModeOnNetwork)
-        {
-            throw new StartupException(StartupProblem.Configuration,
-                $"No API keys are configured (Tessera:Projects), so Tessera runs in open mode, which listens on loopback only; " +
-                $"{string.Join(", ", exposed)} is not loopback. Configure keys, or set Tessera:AllowOpenModeOnNetwork=true to accept any token from the network.");
-        }
-
-        logger.OpenMode(urls);
-    }
-
-    private static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url.Replace("://*", "://any-host", StringComparison.Ordinal).Replace("://+", "://any-host", StringComparison.Ordinal), UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
-
-        return uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 }

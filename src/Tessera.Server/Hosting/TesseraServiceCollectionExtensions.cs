@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 using Tessera.Domain;
 using Tessera.Server.Apis;
@@ -27,6 +28,12 @@ public static class TesseraServiceCollectionExtensions
         // IOptionsMonitor<TesseraOptions> follows the configuration (a settings file changed, say): keys and rate limits reload.
         services.AddSingleton<IOptionsChangeTokenSource<TesseraOptions>>(new ConfigurationChangeTokenSource<TesseraOptions>(configuration));
         services.AddHostedService<SettingsReloadCheck>();
+        // Before the metadata initialiser: its StartedAsync runs first, so nothing is opened for a refused address.
+        services.AddSingleton<BoundAddressCheck>();
+        services.AddHostedService(provider => provider.GetRequiredService<BoundAddressCheck>());
+        // HostHeaderMiddleware reads AllowedHosts and answers with the error envelope, after the request id and the
+        // access log; the default host filtering, which runs ahead of both with an HTML 400, is left to accept any host.
+        services.PostConfigure<HostFilteringOptions>(filtering => filtering.AllowedHosts = ["*"]);
         // The host's shutdown timeout is the grace that requests in flight get (GracefulShutdown says so in the log).
         services.AddOptions<HostOptions>().Configure<IOptions<TesseraOptions>>((host, tessera) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(tessera.Value.ShutdownGraceSeconds));

@@ -109,7 +109,7 @@ internal sealed class TesseraOperationTransformer : IOpenApiOperationTransformer
     /// <summary>docs/api.md section 2, in a line each.</summary>
     private static string RefusalMeaning(string status) => status switch
     {
-        "400" => "A bad field value or a state that does not allow the request; `param` names the field.",
+        "400" => "A bad field value or a state that does not allow the request; `param` names the field. Also a `Host` header naming a host this server does not answer to (`host_not_allowed`).",
         "401" => "No API key, or one this server does not know.",
         "404" => "No such object in the caller's project.",
         "416" => "The requested range starts past the end of the file.",

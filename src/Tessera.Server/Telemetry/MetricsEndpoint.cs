@@ -17,18 +17,15 @@ internal static class MetricsEndpoint
 
     public static bool IsScrape(HttpRequest request) => request.Path.Equals(Path, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The main URLs, plus the management port on each of their addresses when one is set.</summary>
-    public static string WithManagementPort(string urls, TelemetryOptions settings)
+    /// <summary>The management port on each host of <paramref name="urls"/> when one is set; none otherwise.</summary>
+    public static IReadOnlyList<string> ManagementUrls(IEnumerable<string> urls, TelemetryOptions settings)
     {
         if (!settings.Prometheus.Enabled || settings.Prometheus.Port is not { } port || port is < 1 or > 65535)
         {
-            return urls;
+            return [];
         }
 
-        var management = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(url => $"http://{BindingAddress.Parse(url).Host}:{port}")
-            .Distinct(StringComparer.OrdinalIgnoreCase);
-        return string.Join(';', [urls, .. management]);
+        return [.. urls.Select(url => $"http://{BindingAddress.Parse(url).Host}:{port}").Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
     /// <summary>Adds the scrape endpoint to the pipeline when Prometheus is on; call before the API's middleware.</summary>

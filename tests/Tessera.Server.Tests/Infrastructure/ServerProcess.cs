@@ -48,8 +48,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server with <paramref name="args"/> in <paramref name="workingDirectory"/> (a fresh folder when null).</summary>
-    public static ServerProcess Start(IEnumerable<string> args, string? workingDirectory = null)
+    /// <summary>
+    /// Starts the server with <paramref name="args"/> in <paramref name="workingDirectory"/> (a fresh folder when null),
+    /// with <paramref name="environment"/> added to its environment variables.
+    /// </summary>
+    public static ServerProcess Start(IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -58,6 +61,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll"));
         foreach (var arg in args)
         {

@@ -94,6 +94,27 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task With_Kestrel_endpoints_the_management_port_is_bound_on_their_hosts()
+    {
+        var apiPort = FreePort();
+        var port = FreePort();
+        await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Kestrel:Endpoints:Api:Url"] = $"http://127.0.0.1:{apiPort}",
+            ["Tessera:Telemetry:Prometheus:Enabled"] = "true",
+            ["Tessera:Telemetry:Prometheus:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var client = server.CreateClient();
+        client.BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/v1/");
+
+        var scrape = await PrometheusScrape.TakeAsync(new HttpClient(), new Uri($"http://127.0.0.1:{port}/metrics"));
+        Assert.Contains("tessera_", scrape.Text);
+        (await client.GetAsync("files", Token)).EnsureSuccessStatusCode();
+        using var absent = await client.GetAsync(new Uri($"http://127.0.0.1:{apiPort}/metrics"), Token);
+        await absent.ShouldFailAsync(HttpStatusCode.NotFound, null);
+    }
+
+    [Fact]
     public async Task Without_telemetry_settings_there_is_no_metrics_endpoint()
     {
         await using var server = await TesseraTestServer.StartAsync();
