@@ -11,7 +11,7 @@ namespace Tessera.Server.Tests;
 /// </summary>
 public sealed class HostHeaderTests
 {
-    private const string AccessLogCategory = "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware";
+    private const string AccessLogCategory = "Tessera.Server.AccessLog";
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -99,7 +99,7 @@ public sealed class HostHeaderTests
 
         await Eventually.HoldsAsync(
             () => logs.Entries.Any(e => e.Category == AccessLogCategory && e.Level == LogLevel.Information
-                && e.Message.Contains(requestId, StringComparison.Ordinal) && e.Message.Contains("StatusCode: 400", StringComparison.Ordinal)),
+                && e.Message.Contains(requestId, StringComparison.Ordinal) && e.Message.Contains(" 400 ", StringComparison.Ordinal)),
             "the refused request has an access line");
     }
 
