@@ -92,10 +92,14 @@ if (what === 'seed') {
   // Six lists at once, each read to its end and thrown away, ROUNDS times.
   for (let round = 0; round < Number(arg); round++) {
     await Promise.all(Array.from({ length: 6 }, async () => {
-      const answer = await fetch(`${base}/files?limit=10000`, { headers: auth });
-      let bytes = 0;
-      for await (const chunk of answer.body) bytes += chunk.length;
-      count(`${answer.status} (${(bytes / 1e6).toFixed(0)} MB)`);
+      try {
+        const answer = await fetch(`${base}/files?limit=10000`, { headers: auth });
+        let bytes = 0;
+        for await (const chunk of answer.body) bytes += chunk.length;
+        count(`${answer.status} (${(bytes / 1e6).toFixed(0)} MB)`);
+      } catch (error) {
+        count(`connection error (${error.cause?.code ?? error.message})`);
+      }
     }));
   }
 } else if (what === 'form') {
@@ -128,15 +132,25 @@ if (what === 'seed') {
     for (let round = 0; round < Number(rounds); round++) {
       const form = new FormData();
       form.append('data', data, 'p');
-      const answer = await fetch(`${base}/uploads/${uploadId}/parts`, { method: 'POST', headers: auth, body: form });
-      count(`${answer.status} ${(await answer.json()).error?.code ?? ''}`.trim());
+      try {
+        const answer = await fetch(`${base}/uploads/${uploadId}/parts`, { method: 'POST', headers: auth, body: form });
+        count(`${answer.status} ${(await answer.json()).error?.code ?? ''}`.trim());
+      } catch (error) {
+        // A refusal may close the connection while the next part is being written on it.
+        count(`connection error (${error.cause?.code ?? error.message})`);
+      }
     }
   }));
 }
 if (what !== 'seed') console.log(Object.entries(tally).map(([answer, n]) => `${n} x ${answer}`).join(', '));
 EOF
 
-run_attack() { node "$WORK/attack.mjs" "$@" 2>>"$WORK/client.log" || die "the $1 attack's client failed (see below)"; }
+run_attack() {
+    node "$WORK/attack.mjs" "$@" 2>>"$WORK/client.log" && return 0
+    tail -30 "$WORK/client.log" >&2
+    tail -30 "$WORK/server.log" >&2
+    die "the $1 attack's client failed"
+}
 
 start_server
 MAX_PARTS=10000

@@ -113,7 +113,7 @@ public static class FilesApi
     }
 
     // "Returns a list of files."
-    internal static async Task<IResult> ListFilesAsync(HttpContext http, IMetadataStore metadata, UploadClock clock, ListPageGate gate)
+    internal static async Task<IResult> ListFilesAsync(HttpContext http, IMetadataStore metadata, UploadClock clock)
     {
         var query = http.Request.Query;
         var purpose = ListPaging.Single(query, "purpose");
@@ -123,19 +123,10 @@ public static class FilesApi
         }
 
         var (limit, order, after) = ListPaging.Read(query);
-        var slot = await gate.EnterAsync(http.RequestAborted);
-        try
-        {
-            var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
-                ?? throw ApiErrors.InvalidField("after", $"No such File object: {ListPaging.Shorten(after!)} - 'after' must name a file of an earlier page.");
-            var data = page.Files.Select(f => f.ToContract()).ToList();
-            return slot.Answer(TypedResults.Ok(data.ToPage(page.HasMore, f => f.Id)));
-        }
-        catch
-        {
-            slot.Dispose();
-            throw;
-        }
+        var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
+            ?? throw ApiErrors.InvalidField("after", $"No such File object: {ListPaging.Shorten(after!)} - 'after' must name a file of an earlier page.");
+        var data = page.Files.Select(f => f.ToContract()).ToList();
+        return new StreamedJsonResult<ListObject<FileObject>>(data.ToPage(page.HasMore, f => f.Id));
     }
 
     // "Returns information about a specific file."

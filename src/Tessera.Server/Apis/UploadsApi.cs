@@ -123,23 +123,14 @@ public static class UploadsApi
 
     // Our extension: "the project's uploads that are still pending, paged exactly like GET /files, each with
     // received_bytes, the sum of the bytes of the parts the server holds for it."
-    internal static async Task<IResult> ListPendingUploadsAsync(HttpContext http, IMetadataStore metadata, UploadClock clock, ListPageGate gate)
+    internal static async Task<IResult> ListPendingUploadsAsync(HttpContext http, IMetadataStore metadata, UploadClock clock)
     {
         var (limit, order, after) = ListPaging.Read(http.Request.Query);
         var now = clock.Now;
-        var slot = await gate.EnterAsync(http.RequestAborted);
-        try
-        {
-            var page = await metadata.ListPendingUploadsAsync(http.CallerProject(), new UploadListQuery(limit, order, after), now, http.RequestAborted)
-                ?? throw ApiErrors.InvalidField("after", $"No such Upload object: {ListPaging.Shorten(after!)} - 'after' must name an upload of an earlier page.");
-            var data = page.Uploads.Select(u => u.ToContract(now)).ToList();
-            return slot.Answer(TypedResults.Ok(data.ToPage(page.HasMore, u => u.Id)));
-        }
-        catch
-        {
-            slot.Dispose();
-            throw;
-        }
+        var page = await metadata.ListPendingUploadsAsync(http.CallerProject(), new UploadListQuery(limit, order, after), now, http.RequestAborted)
+            ?? throw ApiErrors.InvalidField("after", $"No such Upload object: {ListPaging.Shorten(after!)} - 'after' must name an upload of an earlier page.");
+        var data = page.Uploads.Select(u => u.ToContract(now)).ToList();
+        return new StreamedJsonResult<ListObject<PendingUploadObject>>(data.ToPage(page.HasMore, u => u.Id));
     }
 
     // Our extension: "the Upload as above, so a client that lost its state can find out where it stands."

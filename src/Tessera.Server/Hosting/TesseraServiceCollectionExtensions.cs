@@ -45,7 +45,6 @@ public static class TesseraServiceCollectionExtensions
         // Tessera's own clock, not a TimeProvider registration that Kestrel or other components might pick up.
         services.AddSingleton(new UploadClock(TimeProvider.System));
         services.AddSingleton<IIdGenerator, RandomIdGenerator>();
-        services.AddSingleton<Apis.ListPageGate>();
         services.AddSingleton<ProjectKeys>();
         services.AddHostedService<KeyFileWatcher>();
         services.AddProjectRateLimiting();
