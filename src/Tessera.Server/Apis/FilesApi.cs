@@ -126,7 +126,7 @@ public static class FilesApi
         var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
             ?? throw ApiErrors.InvalidField("after", $"No such File object: {ListPaging.Shorten(after!)} - 'after' must name a file of an earlier page.");
         var data = page.Files.Select(f => f.ToContract()).ToList();
-        return new StreamedJsonResult<ListObject<FileObject>>(data.ToPage(page.HasMore, f => f.Id));
+        return TypedResults.Ok(data.ToPage(page.HasMore, f => f.Id));
     }
 
     // "Returns information about a specific file."

@@ -130,7 +130,7 @@ public static class UploadsApi
         var page = await metadata.ListPendingUploadsAsync(http.CallerProject(), new UploadListQuery(limit, order, after), now, http.RequestAborted)
             ?? throw ApiErrors.InvalidField("after", $"No such Upload object: {ListPaging.Shorten(after!)} - 'after' must name an upload of an earlier page.");
         var data = page.Uploads.Select(u => u.ToContract(now)).ToList();
-        return new StreamedJsonResult<ListObject<PendingUploadObject>>(data.ToPage(page.HasMore, u => u.Id));
+        return TypedResults.Ok(data.ToPage(page.HasMore, u => u.Id));
     }
 
     // Our extension: "the Upload as above, so a client that lost its state can find out where it stands."
