@@ -40,7 +40,17 @@ internal sealed class ChunkedUpload
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PartSize, 1, nameof(options.PartSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PartSize, UploadsClient.MaxPartBytes, nameof(options.PartSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Parallelism, 1, nameof(options.Parallelism));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParts, 1, nameof(options.MaxParts));
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if ((length + options.PartSize - 1) / options.PartSize > options.MaxParts)
+        {
+            // Refused here, before the upload is created: the server would refuse the part past the limit only after
+            // all the others had been sent.
+            throw new ArgumentException(
+                $"A file of {length} bytes in parts of {options.PartSize} bytes needs more than {options.MaxParts} parts, the most an upload may have; " +
+                $"use a part size of at least {ChunkedUploadOptions.SmallestPartSize(length, options.MaxParts)} bytes.", nameof(options));
+        }
+
         _uploads = uploads;
         _source = source;
         _filename = filename;

@@ -8,6 +8,13 @@ public sealed record ChunkedUploadOptions
     /// <summary>Bytes per part (1 B .. 64 MiB; default 64 MiB). Memory use is about this times <see cref="Parallelism"/>.</summary>
     public int PartSize { get; init; } = UploadsClient.MaxPartBytes;
 
+    /// <summary>
+    /// The most parts the upload may be sent in (default <see cref="UploadsClient.MaxPartsPerUpload"/>; set it to the
+    /// server's <c>Tessera:Limits:MaxPartsPerUpload</c> when that differs). A file that would need more parts of
+    /// <see cref="PartSize"/> is refused before the upload is created.
+    /// </summary>
+    public int MaxParts { get; init; } = UploadsClient.MaxPartsPerUpload;
+
     /// <summary>Parts in flight at once (default 4).</summary>
     public int Parallelism { get; init; } = 4;
 
@@ -31,6 +38,9 @@ public sealed record ChunkedUploadOptions
     /// continued instead of started over. Default true for a path; a stream source cannot resume.
     /// </summary>
     public bool Resume { get; init; } = true;
+
+    /// <summary>The smallest part size that sends <paramref name="bytes"/> in at most <paramref name="maxParts"/> parts (at least 1).</summary>
+    public static long SmallestPartSize(long bytes, int maxParts) => Math.Max(1, (bytes + maxParts - 1) / maxParts);
 
     /// <summary>Where resume state files live; null: <c>tessera/uploads</c> under the user's local application data folder.</summary>
     public string? StateDirectory { get; init; }

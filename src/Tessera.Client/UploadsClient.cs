@@ -10,6 +10,9 @@ public sealed partial class UploadsClient
     /// <summary>The largest part OpenAI and Tessera accept by default (64 MiB).</summary>
     public const int MaxPartBytes = 64 << 20;
 
+    /// <summary>The most parts a Tessera server lets one upload have by default (<c>Tessera:Limits:MaxPartsPerUpload</c>; 10,000, as S3).</summary>
+    public const int MaxPartsPerUpload = 10_000;
+
     private readonly TesseraClient _client;
 
     internal UploadsClient(TesseraClient client) => _client = client;

@@ -40,6 +40,28 @@ public static class ApiErrors
     public static TesseraException InvalidField(string param, string message) => new(
         HttpStatusCode.BadRequest, InvalidRequest, message, param: param);
 
+    /// <summary>
+    /// A text (<paramref name="what"/>: "string", "file name") longer than its limit, worded as OpenAI words
+    /// <c>string_above_max_length</c>.
+    /// </summary>
+    public static TesseraException TextTooLong(string param, string what, int maxBytes, long actualBytes) => new(
+        HttpStatusCode.BadRequest, InvalidRequest,
+        $"Invalid '{param}': {what} too long. Expected at most {maxBytes} bytes of UTF-8, but got {actualBytes} bytes instead.",
+        param: param, code: "string_above_max_length");
+
+    /// <summary>A multipart form whose fields outside its file field pass their bound (docs/api.md section 7).</summary>
+    public static TesseraException FormFieldsTooLarge(int maxBytes) => new(
+        HttpStatusCode.BadRequest, InvalidRequest,
+        $"The form's fields other than its file field take more than {TesseraLimits.Describe(maxBytes)}, the limit. " +
+        "Send only the fields the endpoint defines.",
+        code: "form_fields_too_large");
+
+    /// <summary>A part, or a <c>part_ids</c> list, past <c>Tessera:Limits:MaxPartsPerUpload</c>.</summary>
+    public static TesseraException TooManyParts(string param, int maxParts, string what) => new(
+        HttpStatusCode.BadRequest, InvalidRequest,
+        $"An upload may have at most {maxParts} parts (Tessera:Limits:MaxPartsPerUpload); {what}. Use larger parts: up to the part size limit each.",
+        param: param, code: "too_many_parts");
+
     /// <summary>The request as a whole cannot be read (not JSON, not multipart, ...).</summary>
     public static TesseraException InvalidBody(string message) => new(
         HttpStatusCode.BadRequest, InvalidRequest, message);

@@ -15,7 +15,10 @@ public static class Purposes
 
     public static bool IsListable(string purpose) => Listable.Contains(purpose, StringComparer.Ordinal);
 
-    /// <summary>OpenAI's rendering of an enumeration, as in <c>'x' is not one of ['a', 'b'] - 'purpose'</c>.</summary>
+    /// <summary>
+    /// OpenAI's rendering of an enumeration, as in <c>'x' is not one of ['a', 'b'] - 'purpose'</c>; a long value is
+    /// cut short, so that a megabyte sent is not a megabyte echoed.
+    /// </summary>
     public static string NotOneOfMessage(string value, IReadOnlyList<string> allowed, string param) =>
-        $"'{value}' is not one of [{string.Join(", ", allowed.Select(a => $"'{a}'"))}] - '{param}'";
+        $"'{(value.Length <= 64 ? value : value[..64] + "...")}' is not one of [{string.Join(", ", allowed.Select(a => $"'{a}'"))}] - '{param}'";
 }

@@ -53,6 +53,27 @@ public sealed class TesseraLimits
     /// <summary>How long a refused body of a request that did not authenticate is read at most before the answer goes out and the connection closes.</summary>
     public const int UnauthenticatedDrainSeconds = 10;
 
+    /// <summary>
+    /// The most parts one upload may be given (<c>Tessera:Limits:MaxPartsPerUpload</c>; 10,000, as S3 allows), a retried
+    /// part counting as one more; <c>complete</c> may name no more than this many.
+    /// </summary>
+    public int MaxPartsPerUpload { get; set; } = 10_000;
+
+    /// <summary>The most UTF-8 bytes of a file name, from <c>POST /uploads</c> or from the file field of <c>POST /files</c>.</summary>
+    public const int MaxFilenameBytes = 1024;
+
+    /// <summary>The most UTF-8 bytes of a <c>mime_type</c>.</summary>
+    public const int MaxMimeTypeBytes = 255;
+
+    /// <summary>The most UTF-8 bytes of a <c>purpose</c> (every accepted one is far shorter).</summary>
+    public const int MaxPurposeBytes = 64;
+
+    /// <summary>
+    /// The most bytes a multipart form may hold outside its one file field, all told: its other fields, the fields
+    /// the endpoint does not define (read past, never kept), and every section's boundary and headers.
+    /// </summary>
+    public const int MaxFormFieldsBytes = (int)Mebibyte;
+
     /// <summary>When true, <c>mime_type</c> must suit the upload's purpose (<see cref="MimeTypes"/>); by default any non-empty value is kept.</summary>
     public bool StrictMimeTypes { get; set; }
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Tessera.Domain;
 
 /// <summary>
@@ -120,6 +122,32 @@ public static class UploadRequirements
                 $"The md5 given does not match the uploaded bytes: their MD5 is {Convert.ToHexStringLower(actual)}.");
         }
     }
+
+    /// <summary>
+    /// A text a client gives (a file name, a MIME type, a purpose) holds at most <paramref name="maxBytes"/> bytes of
+    /// UTF-8 (docs/api.md section 7); <paramref name="what"/> names it in the refusal.
+    /// </summary>
+    public static void TextFitsLimit(string value, string param, int maxBytes, string what = "string")
+    {
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        if (bytes > maxBytes)
+        {
+            throw ApiErrors.TextTooLong(param, what, maxBytes, bytes);
+        }
+    }
+
+    /// <summary><c>complete</c> names no more parts than an upload may have.</summary>
+    public static void PartIdsWithinPartLimit(IReadOnlyList<string> partIds, TesseraLimits limits)
+    {
+        if (partIds.Count > limits.MaxPartsPerUpload)
+        {
+            throw ApiErrors.TooManyParts("part_ids", limits.MaxPartsPerUpload, $"part_ids names {partIds.Count}");
+        }
+    }
+
+    /// <summary>The 400 for a part sent to an upload that already has as many parts as it may.</summary>
+    public static TesseraException PartsOverLimit(TesseraLimits limits) =>
+        ApiErrors.TooManyParts("data", limits.MaxPartsPerUpload, "this one already has that many, so this part was not kept");
 
     /// <summary>The upload's stored parts stay within their limit with this part.</summary>
     public static void PartFitsUpload(long storedBytes, long partBytes, TesseraLimits limits)

@@ -39,16 +39,17 @@ public sealed partial class PostgresMetadataStore
             [("id", uploadId), ("project", projectId)], ReadUpload, token)).SingleOrDefault(), cancellationToken);
 
     public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
-        AddPartAsync(part, maxStoredBytes, ProjectQuota.Unlimited, now, cancellationToken);
+        AddPartAsync(part, maxStoredBytes, int.MaxValue, ProjectQuota.Unlimited, now, cancellationToken);
 
     /// <remarks>
     /// Holds the upload's row lock while it checks and inserts, so a cancel or complete on another node either ran
     /// before (and the part is refused) or waits until the part is in (and releases it with the others); and parts
-    /// racing on one upload are summed one after the other, so together they never pass <paramref name="maxStoredBytes"/>.
+    /// racing on one upload are counted and summed one after the other, so together they never pass <paramref name="maxParts"/>
+    /// or <paramref name="maxStoredBytes"/>.
     /// The project's usage is charged by the statement that inserts the part, the last before the commit, so the
     /// project's row is locked for as short a time as can be.
     /// </remarks>
-    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, int maxParts, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, token) =>
         {
             var upload = await LockUploadAsync(connection, part.UploadId, token);
@@ -62,7 +63,14 @@ public sealed partial class PostgresMetadataStore
                 return new AddPartOutcome(AddPartResult.UploadNotPending, upload);
             }
 
-            var stored = await SumPartBytesAsync(connection, part.UploadId, token);
+            var (count, stored) = (await QueryAsync(connection,
+                "SELECT count(*), coalesce(sum(bytes), 0)::bigint FROM parts WHERE upload_id = @upload;",
+                [("upload", part.UploadId)], reader => (reader.GetInt64(0), reader.GetInt64(1)), token)).Single();
+            if (count >= maxParts)
+            {
+                return new AddPartOutcome(AddPartResult.TooManyParts, upload, stored);
+            }
+
             if (stored + part.Bytes > maxStoredBytes)
             {
                 return new AddPartOutcome(AddPartResult.TooManyBytes, upload, stored);

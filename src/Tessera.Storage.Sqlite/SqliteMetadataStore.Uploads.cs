@@ -41,13 +41,14 @@ public sealed partial class SqliteMetadataStore
         }, cancellationToken);
 
     public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, long now, CancellationToken cancellationToken) =>
-        AddPartAsync(part, maxStoredBytes, ProjectQuota.Unlimited, now, cancellationToken);
+        AddPartAsync(part, maxStoredBytes, int.MaxValue, ProjectQuota.Unlimited, now, cancellationToken);
 
-    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
-        WriteAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, quota, now, token), cancellationToken);
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, int maxParts, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+        WriteAsync((connection, transaction, token) => AddPartAsync(connection, transaction, part, maxStoredBytes, maxParts, quota, now, token), cancellationToken);
 
     private static async Task<AddPartOutcome> AddPartAsync(
-        SqliteConnection connection, SqliteTransaction transaction, UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken)
+        SqliteConnection connection, SqliteTransaction transaction, UploadPart part, long maxStoredBytes, int maxParts, ProjectQuota quota, long now,
+        CancellationToken cancellationToken)
     {
         var upload = await FindUploadByIdAsync(connection, transaction, part.UploadId, cancellationToken);
         if (upload is null)
@@ -60,8 +61,15 @@ public sealed partial class SqliteMetadataStore
             return new AddPartOutcome(AddPartResult.UploadNotPending, upload);
         }
 
-        var stored = await ScalarAsync(connection, transaction,
-            "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", part.UploadId)], cancellationToken);
+        // One writer at a time: the count and the sum cannot change before this part is in.
+        var (count, stored) = (await QueryAsync(connection, transaction,
+            "SELECT count(*), coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", part.UploadId)],
+            reader => (reader.GetInt64(0), reader.GetInt64(1)), cancellationToken)).Single();
+        if (count >= maxParts)
+        {
+            return new AddPartOutcome(AddPartResult.TooManyParts, upload, stored);
+        }
+
         if (stored + part.Bytes > maxStoredBytes)
         {
             return new AddPartOutcome(AddPartResult.TooManyBytes, upload, stored);

@@ -107,10 +107,12 @@ public interface IMetadataStore
     Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken);
 
     /// <summary>
-    /// As <see cref="AddPartAsync(UploadPart, long, long, CancellationToken)"/>, and refused with
+    /// As <see cref="AddPartAsync(UploadPart, long, long, CancellationToken)"/>; refused with
+    /// <see cref="AddPartResult.TooManyParts"/> when the upload already has <paramref name="maxParts"/> parts (parts racing
+    /// on one upload are counted one after the other, so together they never pass it), and with
     /// <see cref="AddPartResult.OverQuota"/> when the part's bytes would pass the upload's project's <paramref name="quota"/>.
     /// </summary>
-    Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken);
+    Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, int maxParts, ProjectQuota quota, long now, CancellationToken cancellationToken);
 
     /// <summary>
     /// As <see cref="CompleteUploadAsync(string, IReadOnlyList{string}, StoredFile, long, CancellationToken)"/>, and
@@ -130,6 +132,7 @@ public enum AddPartResult
     UploadNotPending,
     TooManyBytes,
     OverQuota,
+    TooManyParts,
 }
 
 /// <summary>

@@ -42,6 +42,19 @@ public sealed class UploadCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_part_size_that_would_need_more_than_10000_parts_is_refused_before_the_upload_is_created_saying_what_to_use()
+    {
+        var (path, _) = await WriteFileAsync(20_001);
+
+        var run = await _tessera.RunAsync("upload", path, "--purpose", "assistants", "--part-size", "2");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("(20001 bytes) in parts of 2 bytes needs more than 10000 parts, the most an upload may have; use --part-size 3 or larger.",
+            run.StandardError, StringComparison.Ordinal);
+        Assert.Empty(_recorder.Requests);
+    }
+
+    [Fact]
     public async Task An_upload_killed_after_three_parts_is_resumed_by_a_second_run_that_sends_only_the_missing_parts()
     {
         var (path, bytes) = await WriteFileAsync(8 * PartSize);

@@ -194,6 +194,18 @@ public sealed class ChunkedUploadTests : IAsyncLifetime
         Assert.Equal(UploadStatuses.Cancelled, (await _client.Uploads.GetAsync(uploadId, Token)).Status);
     }
 
+    [Fact]
+    public async Task A_file_that_would_need_more_than_10000_parts_is_refused_before_the_upload_is_created_naming_the_part_size_to_use()
+    {
+        var bytes = new byte[10_001];
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() =>
+            _client.Uploads.UploadFileAsync(new MemoryStream(bytes), "many.bin", bytes.Length, "batch", new ChunkedUploadOptions { PartSize = 1 }, Token));
+
+        Assert.Contains("needs more than 10000 parts, the most an upload may have; use a part size of at least 2 bytes.", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_recorder.Requests);
+    }
+
     private ChunkedUploadOptions Options(int parallelism = 4, IProgress<UploadProgress>? progress = null) => new()
     {
         PartSize = PartSize,

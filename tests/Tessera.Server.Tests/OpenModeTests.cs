@@ -56,6 +56,7 @@ public sealed class OpenModeTests
 
     [Theory]
     [InlineData("Tessera:Limits:MaxPartBytes", "0")]
+    [InlineData("Tessera:Limits:MaxPartsPerUpload", "0")]
     [InlineData("Tessera:WriteBufferBudgetMiB", "-1")]
     public void A_bad_setting_stops_the_server_with_a_message_that_names_it(string setting, string value)
     {

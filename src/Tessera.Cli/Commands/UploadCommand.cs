@@ -82,8 +82,17 @@ internal sealed class UploadCommand(GlobalOptions global)
             throw CliException.Usage($"upload: no such file: {path}");
         }
 
-        using var context = CommandContext.Open(parse, global);
         var length = new FileInfo(path).Length;
+        var partSize = parse.GetValue(_partSize);
+        if ((length + partSize - 1) / partSize > UploadsClient.MaxPartsPerUpload)
+        {
+            var smallest = ChunkedUploadOptions.SmallestPartSize(length, UploadsClient.MaxPartsPerUpload);
+            throw CliException.Usage(
+                $"upload: {Path.GetFileName(path)} ({length} bytes) in parts of {partSize} bytes needs more than {UploadsClient.MaxPartsPerUpload} parts, "
+                + $"the most an upload may have; use --part-size {smallest} or larger.");
+        }
+
+        using var context = CommandContext.Open(parse, global);
         string? uploadId = null;
         var partsDone = 0;
         var partsTotal = 0;
@@ -93,7 +102,7 @@ internal sealed class UploadCommand(GlobalOptions global)
             {
                 var options = new ChunkedUploadOptions
                 {
-                    PartSize = (int)parse.GetValue(_partSize),
+                    PartSize = (int)partSize,
                     Parallelism = parse.GetValue(_parallel),
                     ComputeMd5 = !parse.GetValue(_noMd5),
                     ExpiresAfter = parse.GetValue(_expiresAfterSeconds) is { } seconds ? new Tessera.Contracts.ExpiresAfter { Seconds = seconds } : null,

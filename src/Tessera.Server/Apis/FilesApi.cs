@@ -18,6 +18,9 @@ namespace Tessera.Server.Apis;
 /// <summary>OpenAI's Files API (docs/api.md section 3, "Files").</summary>
 public static class FilesApi
 {
+    // The text fields POST /files defines; any other field is read past and not kept.
+    private static readonly string[] FormFields = ["purpose", "expires_after[anchor]", "expires_after[seconds]"];
+
     public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api)
     {
         var files = api.MapGroup("/files").WithTags("Files");
@@ -56,7 +59,7 @@ public static class FilesApi
             ? long.MaxValue
             : QuotaRequirements.FileFitsQuota(project, quota, await metadata.ReadProjectUsageAsync(project, cancellationToken), http.Request.ContentLength);
         BodyLimits.Allow(http, Math.Min(limits.MaxFileBytes, quotaRoom), limits.MaxDrainBytes);
-        var form = await ingest.ReadAsync(http.Request, "file", Math.Min(limits.MaxFileBytes, quotaRoom),
+        var form = await ingest.ReadAsync(http.Request, "file", FormFields, Math.Min(limits.MaxFileBytes, quotaRoom),
             () => quotaRoom < limits.MaxFileBytes
                 ? QuotaRequirements.FileOverQuota(project, quota, quotaRoom, http.Request.ContentLength)
                 : ApiErrors.InvalidField("file", $"A file may hold at most {TesseraLimits.Describe(limits.MaxFileBytes)}; this one is larger. Use the Uploads API for larger files."),
@@ -68,7 +71,9 @@ public static class FilesApi
             var filename = string.IsNullOrEmpty(received.FileName)
                 ? throw ApiErrors.InvalidField("file", "The 'file' field must carry a file name (Content-Disposition filename).")
                 : received.FileName;
+            UploadRequirements.TextFitsLimit(filename, "file", TesseraLimits.MaxFilenameBytes, "file name");
             var purpose = form.Texts.GetValueOrDefault("purpose") ?? throw ApiErrors.InvalidField("purpose", "Missing required parameter: 'purpose'.");
+            UploadRequirements.TextFitsLimit(purpose, "purpose", TesseraLimits.MaxPurposeBytes);
             if (!Purposes.IsAccepted(purpose))
             {
                 throw ApiErrors.InvalidField("purpose", Purposes.NotOneOfMessage(purpose, Purposes.Accepted, "purpose"));

@@ -66,7 +66,9 @@ public static class UploadsApi
             throw ApiErrors.InvalidField("filename", "'' is too short - 'filename'");
         }
 
+        TextFitsLimit(filename, "filename", TesseraLimits.MaxFilenameBytes);
         var purpose = body.RequiredString("purpose");
+        TextFitsLimit(purpose, "purpose", TesseraLimits.MaxPurposeBytes);
         if (!Purposes.IsAccepted(purpose))
         {
             throw ApiErrors.InvalidField("purpose", Purposes.NotOneOfMessage(purpose, Purposes.Accepted, "purpose"));
@@ -79,6 +81,7 @@ public static class UploadsApi
         }
 
         var mimeType = body.RequiredString("mime_type");
+        TextFitsLimit(mimeType, "mime_type", TesseraLimits.MaxMimeTypeBytes);
         if (mimeType.Length == 0 || (limits.StrictMimeTypes && !MimeTypes.SuitsPurpose(mimeType, purpose)))
         {
             var allowed = MimeTypes.AllowedFor(purpose);
@@ -157,7 +160,7 @@ public static class UploadsApi
         var quotaRoom = usage is null ? long.MaxValue : QuotaRequirements.PartFitsQuota(project, quota, await usage, http.Request.ContentLength);
         BodyLimits.Allow(http, Math.Min(room, quotaRoom), limits.MaxDrainBytes);
 
-        var form = await ingest.ReadAsync(http.Request, "data", Math.Min(room, quotaRoom), () =>
+        var form = await ingest.ReadAsync(http.Request, "data", [], Math.Min(room, quotaRoom), () =>
             quotaRoom < room ? QuotaRequirements.PartOverQuota(project, quota, quotaRoom, http.Request.ContentLength)
             : room < limits.MaxPartBytes
             ? ApiErrors.InvalidField("data", $"This part would bring the upload's stored parts over the limit of {TesseraLimits.Describe(limits.MaxUploadBytes)}.")
@@ -175,7 +178,7 @@ public static class UploadsApi
             }
 
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
-            outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, quota, clock.Now, CancellationToken.None);
+            outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, limits.MaxPartsPerUpload, quota, clock.Now, CancellationToken.None);
         }
         catch (StoreUnavailableException)
         {
@@ -197,6 +200,7 @@ public static class UploadsApi
                 AddPartResult.NoSuchUpload => ApiErrors.NoSuchUpload(uploadId),
                 AddPartResult.UploadNotPending => PartRefusedByState(outcome.Upload!, clock.Now),
                 AddPartResult.OverQuota => ApiErrors.QuotaExceeded(project, outcome.OverQuota!, $"This part of {ByteSize.Describe(part.Bytes)}"),
+                AddPartResult.TooManyParts => PartsOverLimit(limits),
                 _ => StoredPartsOverLimit(outcome.StoredBytes, part.Bytes, limits),
             };
         }
@@ -246,6 +250,7 @@ public static class UploadsApi
         using (var body = await JsonRequest.ReadObjectAsync(http.Request, limits.MaxJsonBodyBytes, CompleteFields, cancellationToken))
         {
             partIds = body.RequiredStringArray("part_ids");
+            PartIdsWithinPartLimit(partIds, limits);
             if (body.OptionalString("md5") is { } md5Text)
             {
                 expectedMd5 = Md5Checksum.TryParse(md5Text)

@@ -41,6 +41,11 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Limits:MaxUploadBytes must not be negative.");
         }
 
+        if (limits.MaxPartsPerUpload < 1)
+        {
+            failures.Add("Tessera:Limits:MaxPartsPerUpload must be at least 1.");
+        }
+
         if (limits.UploadTimeToLiveSeconds < 1)
         {
             failures.Add("Tessera:Limits:UploadTimeToLiveSeconds must be at least 1.");

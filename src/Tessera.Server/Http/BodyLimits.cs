@@ -1,12 +1,17 @@
 using Microsoft.AspNetCore.Http.Features;
+using Tessera.Domain;
 
 namespace Tessera.Server.Http;
 
 /// <summary>Raises Kestrel's request body limit, only on the routes that take large bodies (parts and files).</summary>
 internal static class BodyLimits
 {
-    /// <summary>Room for a form's boundaries, headers and small fields around its one large field.</summary>
-    public const long FormOverheadBytes = 1 << 20;
+    /// <summary>
+    /// Room for a form's boundaries, headers and small fields around its one large field: their bound
+    /// (<see cref="TesseraLimits.MaxFormFieldsBytes"/>, which the form's reader counts and refuses past with its own
+    /// message), and a margin for what that count leaves out (a preamble, the closing boundary, spaces in headers).
+    /// </summary>
+    public const long FormOverheadBytes = TesseraLimits.MaxFormFieldsBytes + 64 * 1024;
 
     /// <summary>
     /// Lets the request's body reach <paramref name="largestFieldBytes"/> plus the form's overhead, and then

@@ -9,20 +9,24 @@ using Tessera.Storage;
 namespace Tessera.Server.Ingest;
 
 /// <summary>
-/// Streams the one file field of a multipart request into a new blob as it arrives, and keeps the small text
-/// fields beside it. When anything goes wrong, the blob is deleted: a request that does not finish leaves nothing.
+/// Streams the one file field of a multipart request into a new blob as it arrives, and keeps the small text fields the
+/// endpoint defines beside it; everything else in the form is read past within one bound (<see cref="FormBudget"/>).
+/// When anything goes wrong, the blob is deleted: a request that does not finish leaves nothing.
 /// </summary>
 internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<KestrelServerOptions> kestrel, ILogger<FormIngest> logger)
 {
     /// <summary>
     /// Reads the whole form. <paramref name="fileField"/> must appear at most once; its bytes go to a new blob, and
     /// <paramref name="tooLarge"/> is thrown the moment they pass <paramref name="maxBytes"/>, or before anything is
-    /// read when the request's Content-Length says the form cannot fit.
+    /// read when the request's Content-Length says the form cannot fit. Of the text fields, only those named in
+    /// <paramref name="textFields"/> are kept, each at most once.
     /// </summary>
-    public async Task<IngestedForm> ReadAsync(HttpRequest request, string fileField, long maxBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
+    public async Task<IngestedForm> ReadAsync(
+        HttpRequest request, string fileField, IReadOnlyCollection<string> textFields, long maxBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
     {
         tooLarge = PartRefusalFilter.MarkedTooLarge(tooLarge);
         var maxFormBytes = maxBytes + BodyLimits.FormOverheadBytes;
+        var budget = new FormBudget(TesseraLimits.MaxFormFieldsBytes);
         if (request.ContentLength > maxFormBytes)
         {
             throw tooLarge();
@@ -36,6 +40,7 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<Ke
         {
             while (await form.NextFieldAsync(cancellationToken) is { } field)
             {
+                budget.Charge(field.HeadBytes);
                 if (field.Name == fileField)
                 {
                     if (file is not null)
@@ -47,17 +52,17 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<Ke
                     var bytes = await blobs.WriteAsync(key, new SizeLimitedStream(field.Body, maxBytes, tooLarge), cancellationToken);
                     file = new ReceivedFile(key, bytes, field.FileName);
                 }
-                else if (field.FileName is null)
+                else if (field.FileName is null && textFields.Contains(field.Name))
                 {
-                    if (!texts.TryAdd(field.Name, await MultipartForm.ReadTextAsync(field, cancellationToken)))
+                    if (!texts.TryAdd(field.Name, await MultipartForm.ReadTextAsync(field, budget, cancellationToken)))
                     {
                         throw ApiErrors.InvalidField(field.Name, $"The form has more than one '{field.Name}' field.");
                     }
                 }
                 else
                 {
-                    // A file field the API does not define: read past it, keep nothing.
-                    await field.Body.CopyToAsync(Stream.Null, cancellationToken);
+                    // A field the API does not define: read past it, keep nothing.
+                    await budget.SkipAsync(field.Body, cancellationToken);
                 }
             }
         }

@@ -22,8 +22,9 @@ internal sealed class MultipartForm
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly MultipartReader _reader;
+    private readonly int _boundaryBytes;
 
-    private MultipartForm(MultipartReader reader) => _reader = reader;
+    private MultipartForm(MultipartReader reader, int boundaryBytes) => (_reader, _boundaryBytes) = (reader, boundaryBytes);
 
     /// <summary>
     /// Starts reading the request's form from <paramref name="body"/> (the request's body, or a view of it); a 400 when
@@ -44,7 +45,7 @@ internal sealed class MultipartForm
             throw ApiErrors.InvalidBody("The multipart/form-data Content-Type has no usable boundary.");
         }
 
-        return new MultipartForm(new MultipartReader(boundary, body, ReaderBufferBytes) { HeadersLengthLimit = 16 * 1024 });
+        return new MultipartForm(new MultipartReader(boundary, body, ReaderBufferBytes) { HeadersLengthLimit = 16 * 1024 }, boundary.Length);
     }
 
     /// <summary>The next field, or null at the end of the form.</summary>
@@ -71,19 +72,40 @@ internal sealed class MultipartForm
             throw ApiErrors.InvalidBody("Each part of the multipart body must have a Content-Disposition of form-data with a name.");
         }
 
-        var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-        var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-        return new MultipartField(name, fileName, new FieldBodyStream(section.Body));
+        // A quoted-string may escape a quote or a backslash (curl sends filename="a\"b" for a"b); RemoveQuotes keeps the
+        // backslashes. filename* comes decoded.
+        var name = HeaderUtilities.UnescapeAsQuotedString(disposition.Name).Value ?? "";
+        var fileName = disposition.FileNameStar.Value ?? HeaderUtilities.UnescapeAsQuotedString(disposition.FileName).Value;
+        return new MultipartField(name, fileName, new FieldBodyStream(section.Body), SectionHeadBytes(section));
     }
 
-    /// <summary>Reads a small text field whole, as UTF-8.</summary>
-    public static async Task<string> ReadTextAsync(MultipartField field, CancellationToken cancellationToken)
+    /// <summary>
+    /// About the bytes the section took before its body: its boundary line and its header lines as sent (the reader
+    /// has parsed them already and keeps no count).
+    /// </summary>
+    private long SectionHeadBytes(MultipartSection section)
+    {
+        long bytes = "\r\n--".Length + _boundaryBytes + "\r\n".Length + "\r\n".Length;
+        foreach (var (key, values) in section.Headers ?? new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>())
+        {
+            foreach (var value in values)
+            {
+                bytes += key.Length + ": ".Length + (value?.Length ?? 0) + "\r\n".Length;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Reads a small text field whole, as UTF-8, charging what it reads to <paramref name="budget"/>.</summary>
+    public static async Task<string> ReadTextAsync(MultipartField field, FormBudget budget, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxTextFieldBytes + 1];
         var filled = 0;
         int read;
         while (filled < buffer.Length && (read = await field.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
         {
+            budget.Charge(read);
             filled += read;
         }
 
@@ -122,5 +144,8 @@ internal sealed class MultipartForm
     }
 }
 
-/// <summary>One field of a form: its name, its file name if it carries a file, and its body.</summary>
-internal sealed record MultipartField(string Name, string? FileName, Stream Body);
+/// <summary>
+/// One field of a form: its name, its file name if it carries a file, its body, and about how many bytes its boundary
+/// and headers took.
+/// </summary>
+internal sealed record MultipartField(string Name, string? FileName, Stream Body, long HeadBytes);

@@ -120,9 +120,10 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>
         Observe("CreateUpload", (inner, upload, quota, cancellationToken), static state => state.inner.CreateUploadAsync(state.upload, state.quota, state.cancellationToken));
 
-    public async Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken)
+    public async Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, int maxParts, ProjectQuota quota, long now, CancellationToken cancellationToken)
     {
-        var outcome = await Observe("AddPart", (inner, part, maxStoredBytes, quota, now, cancellationToken), static state => state.inner.AddPartAsync(state.part, state.maxStoredBytes, state.quota, state.now, state.cancellationToken));
+        var outcome = await Observe("AddPart", (inner, part, maxStoredBytes, maxParts, quota, now, cancellationToken),
+            static state => state.inner.AddPartAsync(state.part, state.maxStoredBytes, state.maxParts, state.quota, state.now, state.cancellationToken));
         if (outcome.Result == AddPartResult.Added)
         {
             metrics.PartStored(part.Bytes);

@@ -83,8 +83,8 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>
         inner.CreateUploadAsync(upload, quota, cancellationToken);
 
-    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
-        inner.AddPartAsync(part, maxStoredBytes, quota, now, cancellationToken);
+    public Task<AddPartOutcome> AddPartAsync(UploadPart part, long maxStoredBytes, int maxParts, ProjectQuota quota, long now, CancellationToken cancellationToken) =>
+        inner.AddPartAsync(part, maxStoredBytes, maxParts, quota, now, cancellationToken);
 
     public Task<TransitionOutcome> CompleteUploadAsync(
         string uploadId, IReadOnlyList<string> partIds, StoredFile file, ProjectQuota quota, long now, CancellationToken cancellationToken) =>

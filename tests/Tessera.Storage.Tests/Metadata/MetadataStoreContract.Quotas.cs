@@ -72,17 +72,17 @@ public abstract partial class MetadataStoreContract
         var quota = new ProjectQuota(Bytes: 100, null, null);
         var upload = await CreateUploadAsync(bytes: 1000);
         await CreateFileAsync(NewFile(createdAt: Now));
-        Assert.Equal(AddPartResult.Added, (await Store.AddPartAsync(NewPart(upload, 60), 1000, quota, Now, Token)).Result);
+        Assert.Equal(AddPartResult.Added, (await Store.AddPartAsync(NewPart(upload, 60), 1000, int.MaxValue, quota, Now, Token)).Result);
         var part = NewPart(upload, 31);
 
-        var refused = await Store.AddPartAsync(part, 1000, quota, Now, Token);
+        var refused = await Store.AddPartAsync(part, 1000, int.MaxValue, quota, Now, Token);
 
         Assert.Equal(AddPartResult.OverQuota, refused.Result);
         Assert.Equal(new QuotaRefusal(QuotaKind.Bytes, 31, 70, 100), refused.OverQuota);
         Assert.Equal(30, refused.OverQuota!.Left);
         Assert.False(await Store.IsBlobReferencedAsync(part.BlobKey, Token));
         Assert.Equal(new ProjectUsage(70, 1, 1), await Store.ReadProjectUsageAsync(Project, Token));
-        Assert.Equal(AddPartResult.Added, (await Store.AddPartAsync(NewPart(upload, 30), 1000, quota, Now, Token)).Result);
+        Assert.Equal(AddPartResult.Added, (await Store.AddPartAsync(NewPart(upload, 30), 1000, int.MaxValue, quota, Now, Token)).Result);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public abstract partial class MetadataStoreContract
         await AddPartAsync(upload, 50);
         var lowered = new ProjectQuota(Bytes: 20, null, null);
 
-        Assert.Equal(AddPartResult.OverQuota, (await Store.AddPartAsync(NewPart(upload, 1), 1000, lowered, Now, Token)).Result);
+        Assert.Equal(AddPartResult.OverQuota, (await Store.AddPartAsync(NewPart(upload, 1), 1000, int.MaxValue, lowered, Now, Token)).Result);
         Assert.True((await Store.CompleteUploadAsync(upload.Id, [listed.Id], NewFile(upload), lowered, Now, Token)).Succeeded);
 
         Assert.Equal(new ProjectUsage(10, 1, 0), await Store.ReadProjectUsageAsync(Project, Token));
@@ -157,7 +157,7 @@ public abstract partial class MetadataStoreContract
         var racing = parts.Select((part, i) => Task.Run(async () =>
         {
             await go.Task;
-            return await (i % 2 == 0 ? first : second).AddPartAsync(part, 1000, quota, Now, Token);
+            return await (i % 2 == 0 ? first : second).AddPartAsync(part, 1000, int.MaxValue, quota, Now, Token);
         }, Token)).ToArray();
         go.SetResult();
         var outcomes = await Task.WhenAll(racing);
