@@ -55,7 +55,9 @@ public sealed class S3BlobStoreOutageTests : IAsyncLifetime
         options.RequestTimeout = TimeSpan.FromSeconds(1);
         options.MaxErrorRetry = 1;
         using var store = new S3BlobStore(options);
-        await store.WriteAsync("blob_before", new PatternStream(100, seed: 1), Token);
+        // Written with the default timeout: on a loaded machine the engine may take more than the second given below
+        // to answer even while it runs, and what is tested is the hung engine.
+        await _bucket.Store.WriteAsync("blob_before", new PatternStream(100, seed: 1), Token);
         await _engine.PauseAsync(Token);
         try
         {
