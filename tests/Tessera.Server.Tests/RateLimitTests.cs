@@ -88,11 +88,24 @@ public sealed class RateLimitTests
         var inFlight = held.Select(part => client.PostAsync($"uploads/{uploadId}/parts", part.Form, TestContext.Current.CancellationToken)).ToList();
         await Task.WhenAll(held.Select(part => part.Started));
         // Sent is not yet received: the two hold their places once a part for no upload (404 when let through) is refused.
-        await Eventually.HoldsAsync(async () =>
+        var lastProbe = "none";
+        try
         {
-            using var probe = await client.PostPartAsync("upload_00000000000000000000000000000000", [1]);
-            return probe.StatusCode == HttpStatusCode.TooManyRequests;
-        }, "the two held parts are being received");
+            await Eventually.HoldsAsync(async () =>
+            {
+                using var probe = await client.PostPartAsync("upload_00000000000000000000000000000000", [1]);
+                lastProbe = $"{(int)probe.StatusCode} {await probe.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}";
+                return probe.StatusCode == HttpStatusCode.TooManyRequests;
+            }, "the two held parts are being received");
+        }
+        catch (TimeoutException timeout)
+        {
+            // What the probe got and how the held parts ended say which of them lost its place, and why.
+            var heldStates = inFlight.Select(part => part.IsCompleted
+                ? (part.IsCompletedSuccessfully ? $"answered {(int)part.Result.StatusCode}" : $"failed: {part.Exception?.GetBaseException().Message}")
+                : "still sending");
+            throw new TimeoutException($"{timeout.Message} Last probe: {lastProbe}; held parts: {string.Join(", ", heldStates)}.", timeout);
+        }
 
         using (var refused = await client.PostPartAsync(uploadId, new byte[1024]))
         {
