@@ -33,8 +33,11 @@ internal sealed class IdleTimeoutStream : ReadOnlyBodyStream
             return read.IsCompleted ? read : WaitForClientAsync(read);
         }
 
-        BytesRead += read.Result;
-        return read;
+        // A ValueTask may be consumed once: the one read here is not handed on. One backed by a pooled source that
+        // finished between the call and the check above would otherwise fail its caller's await.
+        var count = read.Result;
+        BytesRead += count;
+        return new ValueTask<int>(count);
     }
 
     protected override void Dispose(bool disposing)
