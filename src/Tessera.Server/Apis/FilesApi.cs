@@ -123,10 +123,14 @@ public static class FilesApi
         }
 
         var (limit, order, after) = ListPaging.Read(query);
-        var page = await metadata.ListFilesAsync(http.CallerProject(), new FileListQuery(purpose, limit, order, after), clock.Now, http.RequestAborted)
+        var (projectId, now) = (http.CallerProject(), clock.Now);
+        return await StreamedList<FileObject>.StartAsync(after, limit, ReadChunkAsync, TesseraJsonContext.Default.FileObject, f => f.Id, http.RequestAborted)
             ?? throw ApiErrors.InvalidField("after", $"No such File object: {ListPaging.Shorten(after!)} - 'after' must name a file of an earlier page.");
-        var data = page.Files.Select(f => f.ToContract()).ToList();
-        return TypedResults.Ok(data.ToPage(page.HasMore, f => f.Id));
+
+        async Task<ListChunk<FileObject>?> ReadChunkAsync(string? cursor, int count, CancellationToken cancellationToken) =>
+            await metadata.ListFilesAsync(projectId, new FileListQuery(purpose, count, order, cursor), now, cancellationToken) is { } page
+                ? new ListChunk<FileObject>(page.Files.Select(f => f.ToContract()).ToList(), page.HasMore)
+                : null;
     }
 
     // "Returns information about a specific file."

@@ -127,10 +127,15 @@ public static class UploadsApi
     {
         var (limit, order, after) = ListPaging.Read(http.Request.Query);
         var now = clock.Now;
-        var page = await metadata.ListPendingUploadsAsync(http.CallerProject(), new UploadListQuery(limit, order, after), now, http.RequestAborted)
+        var projectId = http.CallerProject();
+        return await StreamedList<PendingUploadObject>.StartAsync(
+                after, limit, ReadChunkAsync, TesseraJsonContext.Default.PendingUploadObject, u => u.Id, http.RequestAborted)
             ?? throw ApiErrors.InvalidField("after", $"No such Upload object: {ListPaging.Shorten(after!)} - 'after' must name an upload of an earlier page.");
-        var data = page.Uploads.Select(u => u.ToContract(now)).ToList();
-        return TypedResults.Ok(data.ToPage(page.HasMore, u => u.Id));
+
+        async Task<ListChunk<PendingUploadObject>?> ReadChunkAsync(string? cursor, int count, CancellationToken cancellationToken) =>
+            await metadata.ListPendingUploadsAsync(projectId, new UploadListQuery(count, order, cursor), now, cancellationToken) is { } page
+                ? new ListChunk<PendingUploadObject>(page.Uploads.Select(u => u.ToContract(now)).ToList(), page.HasMore)
+                : null;
     }
 
     // Our extension: "the Upload as above, so a client that lost its state can find out where it stands."

@@ -4,13 +4,17 @@ using Tessera.Storage;
 namespace Tessera.Server.Tests.Infrastructure;
 
 /// <summary>
-/// The real metadata store with one seam: <see cref="BeforeListParts"/> runs just before a request reads an upload's
-/// parts, so a test can make another request's transition land at exactly that moment instead of hoping a race does.
+/// The real metadata store with two seams: <see cref="BeforeListParts"/> runs just before a request reads an upload's
+/// parts, <see cref="BeforeListFiles"/> before it reads files, so a test can make another request's transition land at
+/// exactly that moment instead of hoping a race does.
 /// </summary>
 public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataStore
 {
     /// <summary>Runs before each <see cref="ListPartsAsync"/>, with the upload id; null runs nothing.</summary>
     public Func<string, Task>? BeforeListParts { get; set; }
+
+    /// <summary>Runs before each <see cref="ListFilesAsync"/>, with the query; null runs nothing.</summary>
+    public Func<FileListQuery, Task>? BeforeListFiles { get; set; }
 
     public IMetadataStore Inner => inner;
 
@@ -56,8 +60,15 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
     public Task<StoredFile?> FindFileAsync(string projectId, string fileId, long now, CancellationToken cancellationToken) =>
         inner.FindFileAsync(projectId, fileId, now, cancellationToken);
 
-    public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
-        inner.ListFilesAsync(projectId, query, now, cancellationToken);
+    public async Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken)
+    {
+        if (BeforeListFiles is { } hook)
+        {
+            await hook(query);
+        }
+
+        return await inner.ListFilesAsync(projectId, query, now, cancellationToken);
+    }
 
     public Task<PendingUploadPage?> ListPendingUploadsAsync(string projectId, UploadListQuery query, long now, CancellationToken cancellationToken) =>
         inner.ListPendingUploadsAsync(projectId, query, now, cancellationToken);
