@@ -14,6 +14,8 @@ public sealed partial class LogSafetyTests : IDisposable
 {
     private const string Secret = "sk-secret-in-the-query-0123456789";
 
+    private const string HostingCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     private readonly string _root = Directory.CreateTempSubdirectory("tessera-log-safety-").FullName;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -58,6 +60,32 @@ public sealed partial class LogSafetyTests : IDisposable
             Assert.Contains(lines, line => line.Contains(" GET /v1/files?api_key=[redacted] 401 ", StringComparison.Ordinal));
             Assert.Contains(lines, line => line.Contains(" GET /v1/files?[redacted] 200 ", StringComparison.Ordinal));
         }
+    }
+
+    [Theory]
+    [InlineData("simple")]
+    [InlineData("json")]
+    public async Task A_key_in_the_query_string_reaches_no_log_line_even_with_every_ASP_NET_Core_category_at_Trace(string format)
+    {
+        await using var server = Start(format, "--Logging:LogLevel:Microsoft.AspNetCore=Trace",
+            $"--Logging:LogLevel:{HostingCategory}=Trace", $"--Logging:Console:LogLevel:{HostingCategory}=Trace");
+        using var client = await ClientAsync(server, TesseraTestServer.KeyA);
+        using var anonymous = await ClientAsync(server, key: null);
+
+        using (var listed = await client.GetAsync($"files?api_key={Secret}&limit=5", Token))
+        {
+            await listed.ShouldSucceedAsync();
+        }
+
+        using (var refused = await anonymous.GetAsync($"files?api_key={Secret}", Token))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        var lines = await WaitForAccessLinesAsync(server, format, count: 2);
+        // The levels took effect: ASP.NET Core's routing wrote its Debug lines for these requests.
+        Assert.Contains(lines, line => line.Contains("Microsoft.AspNetCore.Routing", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("sk-secret", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -29,6 +29,7 @@ public static class TesseraApp
         // would end up inside JSON's Timestamp.
         builder.Services.PostConfigure<JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
         EscapingConsoleFormatter.AddTo(builder.Logging);
+        HostingRequestLines.Suppress(builder.Logging);
         builder.Services.AddTessera(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
