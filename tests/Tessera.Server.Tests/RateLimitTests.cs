@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;
@@ -73,10 +74,12 @@ public sealed class RateLimitTests
     [Fact]
     public async Task Parts_past_the_projects_concurrent_parts_get_429_while_the_others_are_stored()
     {
+        var logs = new LogCapture();
         await using var server = await TesseraTestServer.StartAsync(settings: new Dictionary<string, string>
         {
             ["Tessera:RateLimits:ConcurrentParts"] = "2",
-        });
+            ["Logging:LogLevel:Default"] = "Information",
+        }, configureServices: logs.AddTo);
         using var client = server.CreateClient();
         using var beta = server.CreateClient(TesseraTestServer.KeyB);
         // Each held part sends half of itself and stops: Kestrel drops a body whose average rate falls under 240 bytes a
@@ -104,7 +107,11 @@ public sealed class RateLimitTests
             var heldStates = inFlight.Select(part => part.IsCompleted
                 ? (part.IsCompletedSuccessfully ? $"answered {(int)part.Result.StatusCode}" : $"failed: {part.Exception?.GetBaseException().Message}")
                 : "still sending");
-            throw new TimeoutException($"{timeout.Message} Last probe: {lastProbe}; held parts: {string.Join(", ", heldStates)}.", timeout);
+            var serverSaid = logs.Entries.Where(e => e.Level >= LogLevel.Warning || e.Message.Contains(uploadId, StringComparison.Ordinal))
+                .TakeLast(20).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}");
+            throw new TimeoutException(
+                $"{timeout.Message} Last probe: {lastProbe}; held parts: {string.Join(", ", heldStates)}. The server's log on them:\n{string.Join('\n', serverSaid)}",
+                timeout);
         }
 
         using (var refused = await client.PostPartAsync(uploadId, new byte[1024]))
