@@ -87,31 +87,36 @@ public sealed class RateLimitTests
         // where one of 512 bytes lasted about 5 s.
         const int HeldBytes = 64 * 1024;
         var uploadId = (await client.CreateUploadAsync((2 * HeldBytes) + (2 * 1024))).Id();
-        var held = new[] { new HeldPartContent(HeldBytes), new HeldPartContent(HeldBytes) };
-        var inFlight = held.Select(part => client.PostAsync($"uploads/{uploadId}/parts", part.Form, TestContext.Current.CancellationToken)).ToList();
-        await Task.WhenAll(held.Select(part => part.Started));
         // Sent is not yet received: the two hold their places once a part for no upload (404 when let through) is refused.
-        var lastProbe = "none";
-        try
+        // In about one full PostgreSQL and S3 run in three, two parts the client was sending had reached no slot after
+        // 30 s while the probes on the client's older connection were served; such a pair is let go and another sent,
+        // twice at most, and every attempt that missed is written to the test's output with the server's log.
+        HeldPartContent[] held = [];
+        List<Task<HttpResponseMessage>> inFlight = [];
+        var letGo = new List<Task<HttpResponseMessage>>();
+        for (var attempt = 1; ; attempt++)
         {
-            await Eventually.HoldsAsync(async () =>
+            held = [new HeldPartContent(HeldBytes), new HeldPartContent(HeldBytes)];
+            inFlight = [.. held.Select(part => client.PostAsync($"uploads/{uploadId}/parts", part.Form, TestContext.Current.CancellationToken))];
+            await Task.WhenAll(held.Select(part => part.Started));
+            var missed = await HeldPartsMissedTheirSlotsAsync(client, uploadId, inFlight, logs);
+            if (missed is null)
             {
-                using var probe = await client.PostPartAsync("upload_00000000000000000000000000000000", [1]);
-                lastProbe = $"{(int)probe.StatusCode} {await probe.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}";
-                return probe.StatusCode == HttpStatusCode.TooManyRequests;
-            }, "the two held parts are being received");
-        }
-        catch (TimeoutException timeout)
-        {
-            // What the probe got and how the held parts ended say which of them lost its place, and why.
-            var heldStates = inFlight.Select(part => part.IsCompleted
-                ? (part.IsCompletedSuccessfully ? $"answered {(int)part.Result.StatusCode}" : $"failed: {part.Exception?.GetBaseException().Message}")
-                : "still sending");
-            var serverSaid = logs.Entries.Where(e => e.Level >= LogLevel.Warning || e.Message.Contains(uploadId, StringComparison.Ordinal))
-                .TakeLast(20).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}");
-            throw new TimeoutException(
-                $"{timeout.Message} Last probe: {lastProbe}; held parts: {string.Join(", ", heldStates)}. The server's log on them:\n{string.Join('\n', serverSaid)}",
-                timeout);
+                break;
+            }
+
+            if (attempt == 3)
+            {
+                throw new TimeoutException(missed);
+            }
+
+            TestContext.Current.SendDiagnosticMessage($"Attempt {attempt}: {missed}");
+            foreach (var part in held)
+            {
+                part.Release();
+            }
+
+            letGo.AddRange(inFlight);
         }
 
         using (var refused = await client.PostPartAsync(uploadId, new byte[1024]))
@@ -142,9 +147,42 @@ public sealed class RateLimitTests
             response.Dispose();
         }
 
+        foreach (var response in await Task.WhenAll(letGo))
+        {
+            response.Dispose();
+        }
+
         partIds.Add(await client.AddPartAsync(uploadId, new byte[2 * 1024]));
         var completed = await client.CompleteAsync(uploadId, partIds);
         Assert.Equal((2 * HeldBytes) + (2 * 1024), completed.GetProperty("file").GetProperty("bytes").GetInt64());
+    }
+
+    /// <summary>
+    /// Null once a probe (a part for no upload) is refused 429, so the two held parts hold the project's two slots;
+    /// otherwise, after 30 s, what the last probe got, how each held part stands, and the server's log on them.
+    /// </summary>
+    private static async Task<string?> HeldPartsMissedTheirSlotsAsync(HttpClient client, string uploadId, List<Task<HttpResponseMessage>> inFlight, LogCapture logs)
+    {
+        var lastProbe = "none";
+        try
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                using var probe = await client.PostPartAsync("upload_00000000000000000000000000000000", [1]);
+                lastProbe = $"{(int)probe.StatusCode} {await probe.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}";
+                return probe.StatusCode == HttpStatusCode.TooManyRequests;
+            }, "the two held parts are being received");
+            return null;
+        }
+        catch (TimeoutException timeout)
+        {
+            var heldStates = inFlight.Select(part => part.IsCompleted
+                ? (part.IsCompletedSuccessfully ? $"answered {(int)part.Result.StatusCode}" : $"failed: {part.Exception?.GetBaseException().Message}")
+                : "still sending");
+            var serverSaid = logs.Entries.Where(e => e.Level >= LogLevel.Warning || e.Message.Contains(uploadId, StringComparison.Ordinal))
+                .TakeLast(20).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception?.GetType().Name}");
+            return $"{timeout.Message} Last probe: {lastProbe}; held parts: {string.Join(", ", heldStates)}. The server's log on them:\n{string.Join('\n', serverSaid)}";
+        }
     }
 
     private static async Task<HttpResponseMessage[]> BurstAsync(HttpClient client, int requests) =>
