@@ -56,6 +56,14 @@ internal static class OpenModeExposure
             return false;
         }
 
-        return uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+        return IsLoopbackName(uri.Host);
+    }
+
+    /// <summary>A host name or address (no port) that means this machine: <c>localhost</c>, <c>127.x.x.x</c>, <c>[::1]</c>.</summary>
+    public static bool IsLoopbackName(string host)
+    {
+        var name = host.Trim('[', ']');
+        return string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(name, out var address) && IPAddress.IsLoopback(address));
     }
 }

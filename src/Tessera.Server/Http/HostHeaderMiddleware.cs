@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using Tessera.Domain;
 using Tessera.Server.Apis;
@@ -68,10 +67,5 @@ internal sealed class HostHeaderMiddleware(RequestDelegate next, ProjectKeys key
         return allowed;
     }
 
-    private static bool IsLoopbackHost(string host)
-    {
-        var name = new HostString(host).Host.Trim('[', ']');
-        return string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(name, out var address) && IPAddress.IsLoopback(address));
-    }
+    private static bool IsLoopbackHost(string host) => OpenModeExposure.IsLoopbackName(new HostString(host).Host);
 }
