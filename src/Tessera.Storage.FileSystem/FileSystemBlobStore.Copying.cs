@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+
 namespace Tessera.Storage.FileSystem;
 
 public sealed partial class FileSystemBlobStore
@@ -7,10 +9,11 @@ public sealed partial class FileSystemBlobStore
     /// buffer (except the last), whatever size of chunk the source hands out; the two may differ in size when the
     /// budget ran out between them. With direct I/O the buffers are aligned
     /// and only the last write may be unaligned, so direct writes are turned off just for it. The first buffer comes
-    /// already filled (<c>firstFilled</c> bytes); like the second, it goes back to the pool here.
+    /// already filled (<c>firstFilled</c> bytes); like the second, it goes back to the pool here. Each buffer is appended
+    /// to <paramref name="crc"/> as it fills, while the one before it is being written.
     /// </summary>
     private static async Task<long> CopyCoalescedAsync(
-        Stream source, FileStream destination, WriteBuffers buffers, AlignedBuffer first, int firstFilled, bool isDirect, CancellationToken cancellationToken)
+        Stream source, FileStream destination, WriteBuffers buffers, AlignedBuffer first, int firstFilled, Crc32 crc, bool isDirect, CancellationToken cancellationToken)
     {
         var filling = first;
         var writing = buffers.Rent();
@@ -23,6 +26,7 @@ public sealed partial class FileSystemBlobStore
             {
                 var filled = firstFilled >= 0 ? firstFilled : await FillAsync(source, filling.Memory, cancellationToken);
                 firstFilled = -1;
+                crc.Append(filling.Memory.Span[..filled]);
                 await pendingWrite;
                 if (filled == 0)
                 {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using Tessera.Contracts;
 
 namespace Tessera.Storage.FileSystem;
 
@@ -55,7 +56,7 @@ public sealed partial class FileSystemBlobStore : IBlobStore
 
     public string RootPath { get; }
 
-    public async Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
+    public async Task<WrittenBlob> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         var finalPath = PathOf(key);
         var shard = Path.GetDirectoryName(finalPath)!;
@@ -68,6 +69,7 @@ public sealed partial class FileSystemBlobStore : IBlobStore
         var firstOwned = true;
         string? temporaryPath = null;
         long written;
+        var crc = Crc32C.Create();
         var moved = false;
         try
         {
@@ -81,7 +83,7 @@ public sealed partial class FileSystemBlobStore : IBlobStore
                 : new FileStream(direct, FileAccess.Write, bufferSize: 0))
             {
                 firstOwned = false;
-                written = await CopyCoalescedAsync(content, file, _writeBuffers, first, firstFilled, isDirect: direct is not null, cancellationToken);
+                written = await CopyCoalescedAsync(content, file, _writeBuffers, first, firstFilled, crc, isDirect: direct is not null, cancellationToken);
                 await FlushThreads.Shared.RunAsync(() => file.Flush(flushToDisk: true), cancellationToken);
             }
 
@@ -114,7 +116,7 @@ public sealed partial class FileSystemBlobStore : IBlobStore
             throw;
         }
 
-        return written;
+        return new WrittenBlob(written, crc.GetCurrentHashAsUInt32());
     }
 
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using Tessera.Contracts;
 
 namespace Tessera.Storage.S3;
 
@@ -17,7 +18,7 @@ public sealed partial class S3BlobStore
     // S3 numbers the parts of an upload from 1 to 10,000, which caps a blob at 10,000 buffers (about 48.8 GiB).
     private const int MaxParts = 10_000;
 
-    public async Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
+    public async Task<WrittenBlob> WriteAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         var objectKey = ObjectKeyOf(key);
         var first = _buffers.Rent();
@@ -27,8 +28,9 @@ public sealed partial class S3BlobStore
             var firstFilled = await FillAsync(content, first, cancellationToken);
             if (firstFilled < first.Length)
             {
+                var crc = Crc32C.Compute(first.AsSpan(0, firstFilled));
                 await PutAsync(key, objectKey, first, firstFilled, cancellationToken);
-                return firstFilled;
+                return new WrittenBlob(firstFilled, crc);
             }
 
             second = _buffers.TryRentSecond();
@@ -75,7 +77,7 @@ public sealed partial class S3BlobStore
     /// is sent and then filled again. On any failure the upload is aborted, so no part stays behind, and the failure
     /// propagates.
     /// </summary>
-    private async Task<long> WriteMultipartAsync(
+    private async Task<WrittenBlob> WriteMultipartAsync(
         string objectKey, Stream content, byte[] first, byte[]? second, CancellationToken cancellationToken)
     {
         var uploadId = await StartMultipartAsync(objectKey, cancellationToken);
@@ -89,6 +91,7 @@ public sealed partial class S3BlobStore
         {
             var (current, currentFilled, spare) = (first, first.Length, second);
             long total = 0;
+            uint crc = 0;
             while (true)
             {
                 if (parts.Count == MaxParts)
@@ -96,6 +99,9 @@ public sealed partial class S3BlobStore
                     throw new StorageFullException($"A blob in the S3 store holds at most {MaxParts} parts of {PartBuffers.PartBytes} bytes.");
                 }
 
+                // Checksummed here, while the part before is still being sent.
+                var partCrc = Crc32C.Compute(current.AsSpan(0, currentFilled));
+                crc = Crc32C.Combine(crc, partCrc, currentFilled);
                 sending = UploadPartAsync(objectKey, uploadId, parts.Count + 1, current, currentFilled, abandon.Token);
                 total += currentFilled;
                 if (currentFilled < current.Length)
@@ -140,7 +146,7 @@ public sealed partial class S3BlobStore
                 token => _client.CompleteMultipartUploadAsync(
                     new CompleteMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId, PartETags = parts }, token),
                 null, Timeout.InfiniteTimeSpan, cancellationToken);
-            return total;
+            return new WrittenBlob(total, crc);
         }
         catch (Exception failure)
         {

@@ -8,11 +8,11 @@ public interface IBlobStore
 {
     /// <summary>
     /// Reads <paramref name="content"/> to its end into a new blob named <paramref name="key"/> and makes it durable
-    /// before returning its length. When reading or writing fails (the source throws, the client is gone, the disk is
+    /// before returning its length and CRC32C, computed over the bytes as they were written. When reading or writing fails (the source throws, the client is gone, the disk is
     /// full), nothing is left behind and the exception propagates: the source's own, or a
     /// <see cref="StorageFullException"/> or <see cref="StoreUnavailableException"/> from the store.
     /// </summary>
-    Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken);
+    Task<WrittenBlob> WriteAsync(string key, Stream content, CancellationToken cancellationToken);
 
     /// <summary>
     /// Opens the blob for reading from <paramref name="offset"/> on. Throws <see cref="BlobNotFoundException"/>
@@ -35,6 +35,9 @@ public interface IBlobStore
     /// <summary>Throws <see cref="StoreUnavailableException"/> when the store cannot be written to.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A blob just written: its length and the CRC32C of its bytes.</summary>
+public readonly record struct WrittenBlob(long Bytes, uint Crc32C);
 
 /// <summary>A blob found in the store, and its size in bytes.</summary>
 public sealed record StoredBlob(string Key, DateTimeOffset LastWritten, long Bytes);

@@ -52,7 +52,7 @@ public sealed class S3BlobStoreMemoryTests
         var figures = $"{Writes} concurrent writes of {BlobBytes >> 20} MiB: the test process was resident at {before >> 20} MiB " +
             $"before them and peaked at {peak >> 20} MiB during them (budget {Budget >> 20} MiB).";
         await File.WriteAllTextAsync(report, figures, Token);
-        Assert.All(lengths, length => Assert.Equal(BlobBytes, length));
+        Assert.All(lengths, blob => Assert.Equal(BlobBytes, blob.Bytes));
         Assert.True(peak < Budget, figures);
         Assert.Equal(PatternStream.HashOf(BlobBytes, seed: 9), await bucket.HashOfBlobAsync("blob_09", 0, Token));
         Assert.Equal(Writes, await bucket.Store.ListAsync(Token).CountAsync(Token));

@@ -26,7 +26,7 @@ public sealed class S3BlobStoreRoundTripTests : IAsyncLifetime
     {
         var written = await _bucket.Store.WriteAsync("blob_small", new PatternStream(length, seed: 7), Token);
 
-        Assert.Equal(length, written);
+        Assert.Equal(length, written.Bytes);
         Assert.Equal(PatternStream.HashOf(length, seed: 7), await _bucket.HashOfBlobAsync("blob_small", 0, Token));
         Assert.Equal(1, _bucket.Count(S3RequestKind.PutObject));
         Assert.Equal(0, _bucket.Count(S3RequestKind.CreateMultipartUpload));
@@ -42,7 +42,7 @@ public sealed class S3BlobStoreRoundTripTests : IAsyncLifetime
     {
         var written = await _bucket.Store.WriteAsync("blob_large", new PatternStream(length, seed: 11), Token);
 
-        Assert.Equal(length, written);
+        Assert.Equal(length, written.Bytes);
         Assert.Equal(PatternStream.HashOf(length, seed: 11), await _bucket.HashOfBlobAsync("blob_large", 0, Token));
         Assert.Equal(1, _bucket.Count(S3RequestKind.CreateMultipartUpload));
         Assert.Equal(parts, _bucket.Count(S3RequestKind.UploadPart));
@@ -60,7 +60,7 @@ public sealed class S3BlobStoreRoundTripTests : IAsyncLifetime
         var written = await Task.WhenAll(Enumerable.Range(0, writes).Select(
             i => Task.Run(() => _bucket.Store.WriteAsync($"blob_{i:D2}", new PatternStream(length, seed: i), Token), Token)));
 
-        Assert.All(written, bytes => Assert.Equal(length, bytes));
+        Assert.All(written, blob => Assert.Equal(length, blob.Bytes));
         for (var i = 0; i < writes; i++)
         {
             Assert.Equal(PatternStream.HashOf(length, seed: i), await _bucket.HashOfBlobAsync($"blob_{i:D2}", 0, Token));

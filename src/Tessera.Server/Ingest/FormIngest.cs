@@ -49,8 +49,8 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<Ke
                     }
 
                     var key = ids.NewPartId();
-                    var bytes = await blobs.WriteAsync(key, new SizeLimitedStream(field.Body, maxBytes, tooLarge), cancellationToken);
-                    file = new ReceivedFile(key, bytes, field.FileName);
+                    var written = await blobs.WriteAsync(key, new SizeLimitedStream(field.Body, maxBytes, tooLarge), cancellationToken);
+                    file = new ReceivedFile(key, written.Bytes, written.Crc32C, field.FileName);
                 }
                 else if (field.FileName is null && textFields.Contains(field.Name))
                 {
@@ -93,8 +93,8 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<Ke
         }
     }
 
-    /// <summary>The blob written from the file field: its key, its length and the file name the client gave, if any.</summary>
-    public sealed record ReceivedFile(string Key, long Bytes, string? FileName);
+    /// <summary>The blob written from the file field: its key, its length, its CRC32C and the file name the client gave, if any.</summary>
+    public sealed record ReceivedFile(string Key, long Bytes, uint Crc32C, string? FileName);
 }
 
 /// <summary>A form read to its end: the file field's blob (null when the field was missing) and the text fields.</summary>

@@ -11,7 +11,7 @@ internal sealed class InstrumentedBlobStore(IBlobStore inner, TesseraMetrics met
 {
     private const string Store = "blobs";
 
-    public Task<long> WriteAsync(string key, Stream content, CancellationToken cancellationToken) =>
+    public Task<WrittenBlob> WriteAsync(string key, Stream content, CancellationToken cancellationToken) =>
         Observe("Write", (inner, key, content, cancellationToken), static state => state.inner.WriteAsync(state.key, state.content, state.cancellationToken));
 
     public Task<Stream> OpenReadAsync(string key, long offset, CancellationToken cancellationToken) =>

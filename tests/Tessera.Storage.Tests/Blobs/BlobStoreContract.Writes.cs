@@ -1,3 +1,4 @@
+using Tessera.Contracts;
 using Tessera.Storage.Tests.Infrastructure;
 
 namespace Tessera.Storage.Tests.Blobs;
@@ -41,7 +42,10 @@ public abstract partial class BlobStoreContract
         var bytes = RandomBytes((9 << 20) + 7);
         var key = NewKey();
 
-        Assert.Equal(bytes.Length, await Store.WriteAsync(key, new SourceStream(bytes, chunkBytes: 7001), Token));
+        var written = await Store.WriteAsync(key, new SourceStream(bytes, chunkBytes: 7001), Token);
+
+        Assert.Equal(bytes.Length, written.Bytes);
+        Assert.Equal(Crc32C.Compute(bytes), written.Crc32C);
 
         AssertSameBytes(bytes, await ReadAsync(key));
     }

@@ -1,3 +1,4 @@
+using Tessera.Contracts;
 using Tessera.Storage.Tests.Infrastructure;
 
 namespace Tessera.Storage.Tests.Blobs;
@@ -52,7 +53,9 @@ public abstract partial class BlobStoreContract : IAsyncLifetime
     protected async Task<string> WriteAsync(byte[] bytes)
     {
         var key = NewKey();
-        Assert.Equal(bytes.Length, await Store.WriteAsync(key, new SourceStream(bytes), Token));
+        var written = await Store.WriteAsync(key, new SourceStream(bytes), Token);
+        Assert.Equal(bytes.Length, written.Bytes);
+        Assert.Equal(Crc32C.Compute(bytes), written.Crc32C);
         return key;
     }
 

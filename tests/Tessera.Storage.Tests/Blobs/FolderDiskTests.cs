@@ -31,7 +31,7 @@ public sealed class FolderDiskTests
 
         File.Delete(filler);
         await store.CheckHealthAsync(Token);
-        Assert.Equal(1000, await store.WriteAsync(key, new MemoryStream(new byte[1000]), Token));
+        Assert.Equal(1000, (await store.WriteAsync(key, new MemoryStream(new byte[1000]), Token)).Bytes);
     }
 
     [Fact]
