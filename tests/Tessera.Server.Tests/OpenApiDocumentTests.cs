@@ -122,7 +122,11 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
             Assert.Equal(expected.OperationId, actual.OperationId);
             Assert.Subset(actual.Responses!.Keys.ToHashSet(), expected.Responses!.Keys.ToHashSet());
             Assert.Equal((expected.RequestBody?.Content?.Keys ?? []).Order(), (actual.RequestBody?.Content?.Keys ?? []).Order());
-            Assert.Equal((expected.Parameters ?? []).Select(p => $"{p.In} {p.Name}").Order(), (actual.Parameters ?? []).Select(p => $"{p.In} {p.Name}").Order());
+            // Beside OpenAI's parameters, only Tessera's own optional headers (the checksum, docs/api.md section 6).
+            Assert.Equal(
+                (expected.Parameters ?? []).Select(p => $"{p.In} {p.Name}").Order(),
+                (actual.Parameters ?? []).Where(p => !(p.In == ParameterLocation.Header && p.Name!.StartsWith("x-tessera-", StringComparison.Ordinal) && !p.Required))
+                    .Select(p => $"{p.In} {p.Name}").Order());
         }
     }
 
@@ -250,6 +254,26 @@ public sealed partial class OpenApiDocumentTests(KeyedServer fixture) : IClassFi
         Assert.Contains("received_bytes: integer", outline);
         Assert.Contains("required: bytes, created_at, expires_at, filename, id, object, purpose, received_bytes, status", outline);
         Assert.Contains("status: string enum pending", outline);
+    }
+
+    [Fact]
+    public async Task The_checksum_header_is_described_where_requests_send_it_and_answers_carry_it()
+    {
+        var (ours, _) = await LoadServedAsync();
+        OpenApiOperation Operation(string path, HttpMethod method) => (OpenApiOperation)ours.Paths[path].Operations![method];
+        string[] RequestHeaders(OpenApiOperation operation) => [.. (operation.Parameters ?? []).Where(p => p.In == ParameterLocation.Header).Select(p => p.Name!)];
+        string[] AnswerHeaders(OpenApiOperation operation, string status) => [.. operation.Responses![status].Headers?.Keys ?? []];
+
+        foreach (var (path, method) in new[] { ("/uploads/{upload_id}/parts", HttpMethod.Post), ("/uploads/{upload_id}/complete", HttpMethod.Post), ("/files", HttpMethod.Post) })
+        {
+            Assert.Equal(["x-tessera-checksum-crc32c"], RequestHeaders(Operation(path, method)));
+            Assert.Equal(["x-tessera-checksum-crc32c"], AnswerHeaders(Operation(path, method), "200"));
+        }
+
+        var content = Operation("/files/{file_id}/content", HttpMethod.Get);
+        Assert.Empty(RequestHeaders(content));
+        Assert.Equal(["x-tessera-checksum-crc32c"], AnswerHeaders(content, "206"));
+        Assert.Empty(AnswerHeaders(Operation("/uploads/{upload_id}/cancel", HttpMethod.Post), "200"));
     }
 
     [Fact]

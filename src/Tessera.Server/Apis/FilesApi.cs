@@ -26,7 +26,7 @@ public static class FilesApi
         var files = api.MapGroup("/files").WithTags("Files");
         files.MapPost("", CreateFileAsync)
             .Describe("createFile", "Upload a file that can be used across various endpoints.")
-            .AcceptsMultipart(MultipartForms.CreateFile).AnswersJson<FileObject>()
+            .AcceptsMultipart(MultipartForms.CreateFile).AnswersJson<FileObject>().AnswersChecksum(checksRequest: true)
             .RefusesWith(StatusCodes.Status507InsufficientStorage);
         files.MapGet("", ListFilesAsync)
             .Describe("listFiles", "Returns a list of files.")
@@ -36,14 +36,14 @@ public static class FilesApi
             .AnswersJson<ListObject<FileObject>>();
         files.MapGet("/{fileId}", GetFileAsync)
             .Describe("retrieveFile", "Returns information about a specific file.")
-            .AnswersJson<FileObject>().RefusesWith(StatusCodes.Status404NotFound);
+            .AnswersJson<FileObject>().AnswersChecksum(checksRequest: false).RefusesWith(StatusCodes.Status404NotFound);
         files.MapDelete("/{fileId}", DeleteFileAsync)
             .Describe("deleteFile", "Delete a file.")
             .AnswersJson<DeletedFileObject>().RefusesWith(StatusCodes.Status404NotFound);
         files.MapGet("/{fileId}/content", GetFileContentAsync).AddEndpointFilter<ContentServedFilter>()
             .Describe("downloadFile", "Returns the contents of the specified file; honours Range.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
-            .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream")
+            .Produces<Stream>(StatusCodes.Status206PartialContent, "application/octet-stream").AnswersChecksum(checksRequest: false)
             .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status416RangeNotSatisfiable);
         return api;
     }

@@ -37,14 +37,14 @@ public static class UploadsApi
         uploads.MapPost("/{uploadId}/parts", AddPartAsync).AddEndpointFilter<PartRefusalFilter>()
             .RequireRateLimiting(ProjectRateLimiting.ConcurrentPartsPolicy)
             .Describe("addUploadPart", "Adds a Part to an Upload object.")
-            .AcceptsMultipart(MultipartForms.AddUploadPart).AnswersJson<UploadPartObject>()
+            .AcceptsMultipart(MultipartForms.AddUploadPart).AnswersJson<UploadPartObject>().AnswersChecksum(checksRequest: true)
             .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);
         uploads.MapGet("/{uploadId}/parts", ListPartsAsync)
             .Describe("listUploadParts", "Tessera's extension: lists the Parts received so far, with their size and MD5, so a client can resume an interrupted upload.")
             .AnswersJson<ListObject<StoredPartObject>>().RefusesWith(StatusCodes.Status404NotFound);
         uploads.MapPost("/{uploadId}/complete", CompleteUploadAsync).AddEndpointFilter<CompleteDurationFilter>()
             .Describe("completeUpload", "Completes the Upload: the named Parts, in order, become a File.")
-            .AcceptsJson<CompleteUploadRequest>().AnswersJson<UploadObject>()
+            .AcceptsJson<CompleteUploadRequest>().AnswersJson<UploadObject>().AnswersChecksum(checksRequest: true)
             .RefusesWith(StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage);
         uploads.MapPost("/{uploadId}/cancel", CancelUploadAsync)
             .Describe("cancelUpload", "Cancels the Upload. No Parts may be added after an Upload is cancelled.")

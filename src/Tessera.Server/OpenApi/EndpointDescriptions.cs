@@ -52,6 +52,13 @@ public static class EndpointDescriptions
     public static RouteHandlerBuilder WithQueryParameters(this RouteHandlerBuilder endpoint, params QueryParameter[] parameters) =>
         endpoint.WithMetadata(new QueryParameters(parameters));
 
+    /// <summary>
+    /// The operation's successful answers carry <c>x-tessera-checksum-crc32c</c>; with <paramref name="checksRequest"/>,
+    /// a request may carry it too, and is refused when its bytes differ (docs/api.md section 6).
+    /// </summary>
+    public static RouteHandlerBuilder AnswersChecksum(this RouteHandlerBuilder endpoint, bool checksRequest) =>
+        endpoint.WithMetadata(new ChecksumHeaderUse(checksRequest));
+
     /// <summary>Statuses, besides the common ones, that this operation answers with OpenAI's error envelope.</summary>
     public static RouteHandlerBuilder RefusesWith(this RouteHandlerBuilder endpoint, params int[] statusCodes)
     {
@@ -77,6 +84,9 @@ public sealed record JsonRequestBody(Type RequestType) : IAcceptsMetadata
 
     public bool IsOptional => false;
 }
+
+/// <summary>Where an operation uses the CRC32C header: always on its successful answers, on its request when <see cref="ChecksRequest"/>.</summary>
+public sealed record ChecksumHeaderUse(bool ChecksRequest);
 
 /// <summary>Query parameters an operation reads, in order.</summary>
 public sealed record QueryParameters(IReadOnlyList<QueryParameter> Parameters);

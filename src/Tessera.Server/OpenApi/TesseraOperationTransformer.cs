@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Tessera.Contracts;
 
 namespace Tessera.Server.OpenApi;
 
@@ -39,6 +40,11 @@ internal sealed class TesseraOperationTransformer : IOpenApiOperationTransformer
             operation.RequestBody = MultipartBody(form, context);
         }
 
+        if (metadata.OfType<ChecksumHeaderUse>().LastOrDefault() is { } checksum)
+        {
+            DescribeChecksum(operation, checksum);
+        }
+
         foreach (var (status, response) in operation.Responses ?? [])
         {
             if (response is OpenApiResponse written && int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code >= 400)
@@ -48,6 +54,35 @@ internal sealed class TesseraOperationTransformer : IOpenApiOperationTransformer
         }
 
         return Task.CompletedTask;
+    }
+
+    private static void DescribeChecksum(OpenApiOperation operation, ChecksumHeaderUse use)
+    {
+        var schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "byte", MinLength = 8, MaxLength = 8 };
+        if (use.ChecksRequest)
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = ChecksumHeaders.Crc32C,
+                In = ParameterLocation.Header,
+                Description = "Tessera's extension: the CRC32C of what is sent (the whole file, on complete), base64 of its 4 bytes, most significant first. Checked before anything is kept: 400 checksum_mismatch when the bytes differ.",
+                Schema = schema,
+            });
+        }
+
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response is OpenApiResponse answer && status.StartsWith('2'))
+            {
+                answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                answer.Headers[ChecksumHeaders.Crc32C] = new OpenApiHeader
+                {
+                    Description = "Tessera's extension: the CRC32C the server recorded (the whole file's, on a range too); absent for data stored before checksums.",
+                    Schema = schema,
+                };
+            }
+        }
     }
 
     private static OpenApiRequestBody MultipartBody(MultipartForm form, OpenApiOperationTransformerContext context)
