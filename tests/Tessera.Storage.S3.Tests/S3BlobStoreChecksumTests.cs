@@ -70,6 +70,22 @@ public sealed class S3BlobStoreChecksumTests : IAsyncLifetime
         Assert.Equal(PatternStream.HashOf(length, seed: 22), await _bucket.HashOfBlobAsync("blob_large", 0, Token));
     }
 
+    [Theory]
+    [InlineData(100, 0)]
+    [InlineData((2 * PartBytes) + 10, 0)]
+    [InlineData((2 * PartBytes) + 10, 2)]
+    public async Task A_write_whose_bytes_are_damaged_on_the_way_is_refused_by_the_store_and_leaves_nothing(int length, int wholeBodiesFirst)
+    {
+        await _bucket.Engine.DamageBodiesAsync(_bucket.Name, wholeBodiesFirst, count: 1, Token);
+
+        var exception = await Assert.ThrowsAsync<StoreUnavailableException>(
+            () => _bucket.Store.WriteAsync("blob_damaged", new PatternStream(length, seed: 23), Token));
+
+        Assert.Contains("CRC32C", exception.Message, StringComparison.Ordinal);
+        Assert.Empty(await _bucket.ObjectKeysAsync(Token));
+        Assert.Empty(await _bucket.UnfinishedUploadsAsync(Token));
+    }
+
     [Fact]
     public async Task A_health_check_puts_its_probe_with_the_probe_CRC32C()
     {

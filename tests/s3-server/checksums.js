@@ -6,6 +6,10 @@
 // - CompleteMultipartUpload: each part named with a ChecksumCRC32C must hold bytes of that CRC32C, and with
 //   x-amz-checksum-crc32c the parts together must (a full-object checksum), in the order named.
 // Only CRC32C is checked (Tessera's checksum); bodies are read whole first, which a part (5 MiB) allows.
+//
+// A test can also have bodies damaged on their way in, as a faulty network or proxy would: after
+// POST /_damage/BUCKET?skip=K&count=N, the K body uploads (PutObject, UploadPart) to BUCKET that come next arrive
+// whole and the N after them with their first byte flipped.
 
 const fs = require('fs');
 const path = require('path');
@@ -100,6 +104,41 @@ async function crc32cOfFile(file, whole) {
   return [own, whole];
 }
 
+const damageByBucket = new Map();
+
+function sendDamageUsage(ctx) {
+  ctx.status = 400;
+  ctx.body = 'usage: POST /_damage/BUCKET?skip=K&count=N\n';
+}
+
+/**
+ * Middleware, before any other: answers the damage control requests (which are not S3's, so not logged) and flips a
+ * byte of the bodies it was told to damage.
+ */
+async function damageBodies(ctx, next) {
+  const [, first, bucket] = ctx.path.split('/');
+  if (first === '_damage') {
+    const skip = Number(ctx.query.skip || 0);
+    const count = Number(ctx.query.count || 1);
+    if (ctx.method !== 'POST' || !bucket || !Number.isInteger(skip) || !Number.isInteger(count)) return sendDamageUsage(ctx);
+    damageByBucket.set(decodeURIComponent(bucket), { skip, count });
+    ctx.status = 204;
+    return;
+  }
+  const damage = damageByBucket.get(decodeURIComponent(first || ''));
+  if (damage && damage.count > 0 && isBodyUpload(ctx)) {
+    const body = await readBody(ctx);
+    if (damage.skip > 0) {
+      damage.skip--;
+    } else if (body.length > 0) {
+      damage.count--;
+      // In place: the stream readBody left for the handlers reads this same buffer.
+      body[0] ^= 0xff;
+    }
+  }
+  return next();
+}
+
 /** Middleware: refuses, as S3 does, a request whose CRC32C does not match the bytes it names. */
 function verifyChecksums(uploadsFolder) {
   return async (ctx, next) => {
@@ -132,4 +171,4 @@ function verifyChecksums(uploadsFolder) {
   };
 }
 
-module.exports = { checksumHeaders, completedParts, readBody, isCompleteMultipartUpload, verifyChecksums };
+module.exports = { checksumHeaders, completedParts, readBody, isCompleteMultipartUpload, verifyChecksums, damageBodies };

@@ -14,7 +14,14 @@
 const fs = require('fs/promises');
 const path = require('path');
 const S3rver = require('s3rver');
-const { checksumHeaders, completedParts, readBody, isCompleteMultipartUpload, verifyChecksums } = require('./checksums');
+const {
+  checksumHeaders,
+  completedParts,
+  readBody,
+  isCompleteMultipartUpload,
+  verifyChecksums,
+  damageBodies,
+} = require('./checksums');
 
 const UPLOADS_FOLDER = '._S3rver_uploads';
 
@@ -127,9 +134,10 @@ if (process.argv.includes('--exit-with-stdin')) {
 }
 
 const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
-// Koa composes its middleware when the server starts listening, so these still take effect: the log first, the
-// checksum checks and the extension just before s3rver's router (the last middleware), after its authentication.
-server.middleware.unshift(logRequest);
+// Koa composes its middleware when the server starts listening, so these still take effect: first the damage a test
+// asked for (see checksums.js), then the log; the checksum checks and the extension just before s3rver's router (the
+// last middleware), after its authentication.
+server.middleware.unshift(damageBodies, logRequest);
 server.middleware.splice(server.middleware.length - 1, 0, verifyChecksums(uploadsFolder), multipartUploadsExtension);
 server.run().then(
   address => console.log(`listening ${address.port}`),
