@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 using Tessera.Contracts;
 
@@ -9,9 +10,17 @@ namespace Tessera.Storage.S3;
 /// next part fills from the source while the previous one is sent, so a write holds two buffers at most.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Every request that carries bytes also carries their CRC32C, computed here once (it is the checksum the write
+/// returns): a PutObject its object's, each UploadPart its part's, and the CompleteMultipartUpload the whole object's,
+/// the upload having been created as a full-object CRC32C one. The store checks each against what it received and
+/// refuses a request whose bytes do not match, so a blob corrupted between Tessera and the store is never stored.
+/// </para>
+/// <para>
 /// Bodies go up whole, signed with their SHA-256 (<c>UseChunkEncoding = false</c>) rather than in the SDK's default
 /// aws-chunked framing: several S3-compatible stores reject that framing or store it as the object's bytes, and the
 /// part is in memory anyway, so hashing it first costs no extra read of the source.
+/// </para>
 /// </remarks>
 public sealed partial class S3BlobStore
 {
@@ -29,7 +38,7 @@ public sealed partial class S3BlobStore
             if (firstFilled < first.Length)
             {
                 var crc = Crc32C.Compute(first.AsSpan(0, firstFilled));
-                await PutAsync(key, objectKey, first, firstFilled, cancellationToken);
+                await PutAsync(key, objectKey, first, firstFilled, crc, cancellationToken);
                 return new WrittenBlob(firstFilled, crc);
             }
 
@@ -47,7 +56,7 @@ public sealed partial class S3BlobStore
         }
     }
 
-    private async Task PutAsync(string key, string objectKey, byte[] buffer, int length, CancellationToken cancellationToken)
+    private async Task PutAsync(string key, string objectKey, byte[] buffer, int length, uint crc, CancellationToken cancellationToken)
     {
         try
         {
@@ -59,6 +68,7 @@ public sealed partial class S3BlobStore
                         Key = objectKey,
                         InputStream = new MemoryStream(buffer, 0, length, writable: false),
                         UseChunkEncoding = false,
+                        ChecksumCRC32C = Crc32C.ToHeaderValue(crc),
                     },
                     token),
                 key, cancellationToken);
@@ -102,7 +112,7 @@ public sealed partial class S3BlobStore
                 // Checksummed here, while the part before is still being sent.
                 var partCrc = Crc32C.Compute(current.AsSpan(0, currentFilled));
                 crc = Crc32C.Combine(crc, partCrc, currentFilled);
-                sending = UploadPartAsync(objectKey, uploadId, parts.Count + 1, current, currentFilled, abandon.Token);
+                sending = UploadPartAsync(objectKey, uploadId, parts.Count + 1, current, currentFilled, partCrc, abandon.Token);
                 total += currentFilled;
                 if (currentFilled < current.Length)
                 {
@@ -144,7 +154,16 @@ public sealed partial class S3BlobStore
             // attempt has the request timeout, and the SDK's retries are not cut short.
             await S3Failures.CallAsync(
                 token => _client.CompleteMultipartUploadAsync(
-                    new CompleteMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId, PartETags = parts }, token),
+                    new CompleteMultipartUploadRequest
+                    {
+                        BucketName = _bucket,
+                        Key = objectKey,
+                        UploadId = uploadId,
+                        PartETags = parts,
+                        ChecksumType = ChecksumType.FULL_OBJECT,
+                        ChecksumCRC32C = Crc32C.ToHeaderValue(crc),
+                    },
+                    token),
                 null, Timeout.InfiniteTimeSpan, cancellationToken);
             return new WrittenBlob(total, crc);
         }
@@ -172,14 +191,26 @@ public sealed partial class S3BlobStore
     private async Task<string> StartMultipartAsync(string objectKey, CancellationToken cancellationToken)
     {
         var started = await CallAsync(
-            token => _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = objectKey }, token),
+            token => _client.InitiateMultipartUploadAsync(
+                new InitiateMultipartUploadRequest
+                {
+                    BucketName = _bucket,
+                    Key = objectKey,
+
+                    // A full-object CRC32C (rather than a checksum of the parts' checksums) is the blob's own CRC32C,
+                    // the one Tessera records; the store checks the parts' combination against it on completion.
+                    ChecksumAlgorithm = ChecksumAlgorithm.CRC32C,
+                    ChecksumType = ChecksumType.FULL_OBJECT,
+                },
+                token),
             null, cancellationToken);
         return started.UploadId;
     }
 
     private async Task<PartETag> UploadPartAsync(
-        string objectKey, string uploadId, int partNumber, byte[] buffer, int length, CancellationToken cancellationToken)
+        string objectKey, string uploadId, int partNumber, byte[] buffer, int length, uint crc, CancellationToken cancellationToken)
     {
+        var checksum = Crc32C.ToHeaderValue(crc);
         var request = new UploadPartRequest
         {
             BucketName = _bucket,
@@ -189,9 +220,13 @@ public sealed partial class S3BlobStore
             PartSize = length,
             InputStream = new MemoryStream(buffer, 0, length, writable: false),
             UseChunkEncoding = false,
+            ChecksumCRC32C = checksum,
         };
         var uploaded = await CallAsync(token => _client.UploadPartAsync(request, token), null, cancellationToken);
-        return new PartETag(partNumber, uploaded.ETag);
+
+        // The completion names each part's checksum too, as S3's API has it for an upload created with a checksum
+        // algorithm; a store checks it against the part it holds.
+        return new PartETag(partNumber, uploaded.ETag) { ChecksumCRC32C = checksum };
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Tessera.Contracts;
 
 namespace Tessera.Storage.S3;
 
@@ -13,6 +14,8 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
 {
     // Not a blob key (a '.' and a '/' are never in one), so a probe left behind by a crash is never listed as a blob.
     private const string HealthProbeFolder = ".health-probe/";
+
+    private static readonly byte[] HealthProbeBytes = [1];
 
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
@@ -97,7 +100,18 @@ public sealed partial class S3BlobStore : IBlobStore, IDisposable
         // A real write and delete: a bucket that can be seen but not written to is not healthy.
         var probe = $"{_prefix}{HealthProbeFolder}{Guid.NewGuid():N}";
         await CallAsync(
-            token => _client.PutObjectAsync(new PutObjectRequest { BucketName = _bucket, Key = probe, InputStream = new MemoryStream([1]), UseChunkEncoding = false }, token),
+            token => _client.PutObjectAsync(
+                new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = probe,
+                    InputStream = new MemoryStream(HealthProbeBytes),
+                    UseChunkEncoding = false,
+
+                    // Written as blobs are, so a store that refuses their checksums is not reported healthy.
+                    ChecksumCRC32C = Crc32C.ToHeaderValue(Crc32C.Compute(HealthProbeBytes)),
+                },
+                token),
             null, cancellationToken);
         await CallAsync(
             token => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = probe }, token),

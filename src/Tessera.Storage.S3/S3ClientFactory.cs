@@ -21,7 +21,9 @@ internal static class S3ClientFactory
 
             // By default the SDK adds CRC checksums to every upload, sent as a trailer of an unsigned streaming body;
             // S3-compatible stores commonly accept only signed or streaming-signed bodies. Checksums are sent where
-            // an operation requires them; SigV4 already signs each payload.
+            // an operation requires them; SigV4 already signs each payload. Blob writes carry the CRC32C S3BlobStore
+            // computed as it read them (see S3BlobStore.Writing.cs), and a request that names a checksum is one the
+            // SDK computes none for, so no body is hashed twice for a checksum.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         };

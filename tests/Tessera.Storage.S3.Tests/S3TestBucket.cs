@@ -48,6 +48,9 @@ internal sealed class S3TestBucket : IDisposable
 
     public int Count(S3RequestKind kind) => Engine.CountRequests(Name, kind);
 
+    /// <summary>The requests of <paramref name="kind"/> this bucket received so far, in order.</summary>
+    public IReadOnlyList<S3Request> Requests(S3RequestKind kind) => [.. Engine.Requests.Where(r => r.Bucket == Name && r.Kind == kind)];
+
     /// <summary>Every object key in the bucket, whatever its prefix.</summary>
     public async Task<IReadOnlyList<string>> ObjectKeysAsync(CancellationToken cancellationToken)
     {

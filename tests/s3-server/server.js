@@ -1,16 +1,27 @@
 'use strict';
 // Starts s3rver for Tessera's tests: node server.js --port PORT --directory DIR [--exit-with-stdin]
-// Prints "listening PORT" once it accepts connections, then "request METHOD URL" for every request it receives, so a
-// test can count the requests of each kind. With --exit-with-stdin it stops when its standard input closes, so a test
+// Prints "listening PORT" once it accepts connections, then "request METHOD URL CHECKSUMS" for every request it
+// receives, so a test can count the requests of each kind and see the checksums each carried: CHECKSUMS is JSON,
+// {"headers":{...},"parts":[...]}, the request's x-amz-checksum-* and x-amz-sdk-checksum-algorithm headers and, for
+// a CompleteMultipartUpload, the parts its body names ({"partNumber":1,"crc32c":"..."}). With --exit-with-stdin it stops when its standard input closes, so a test
 // process that dies without stopping it leaves no server behind.
 //
 // s3rver 3.7.1 answers ListMultipartUploads and AbortMultipartUpload with NotImplemented/MethodNotAllowed. Tessera's
 // S3 store relies on both to leave nothing behind, so this launcher answers them as S3 does, over the folders s3rver
 // keeps its unfinished uploads in (<directory>/<bucket>/._S3rver_uploads/<uploadId>/, the key in a file named "key").
+// It also ignores the CRC32C checksums a request carries; checksums.js checks them as S3 does.
 
 const fs = require('fs/promises');
 const path = require('path');
 const S3rver = require('s3rver');
+const {
+  checksumHeaders,
+  completedParts,
+  readBody,
+  isCompleteMultipartUpload,
+  verifyChecksums,
+  damageBodies,
+} = require('./checksums');
 
 const UPLOADS_FOLDER = '._S3rver_uploads';
 
@@ -98,7 +109,11 @@ async function abortMultipartUpload(ctx, bucket, uploadId) {
 }
 
 async function logRequest(ctx, next) {
-  console.log(`request ${ctx.method} ${ctx.url}`);
+  const checksums = { headers: checksumHeaders(ctx.headers) };
+  if (isCompleteMultipartUpload(ctx)) {
+    checksums.parts = completedParts((await readBody(ctx)).toString('utf8'));
+  }
+  console.log(`request ${ctx.method} ${ctx.url} ${JSON.stringify(checksums)}`);
   await next();
 }
 
@@ -119,10 +134,11 @@ if (process.argv.includes('--exit-with-stdin')) {
 }
 
 const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
-// Koa composes its middleware when the server starts listening, so these still take effect: the log first, the
-// extension just before s3rver's router (the last middleware).
-server.middleware.unshift(logRequest);
-server.middleware.splice(server.middleware.length - 1, 0, multipartUploadsExtension);
+// Koa composes its middleware when the server starts listening, so these still take effect: first the damage a test
+// asked for (see checksums.js), then the log; the checksum checks and the extension just before s3rver's router (the
+// last middleware), after its authentication.
+server.middleware.unshift(damageBodies, logRequest);
+server.middleware.splice(server.middleware.length - 1, 0, verifyChecksums(uploadsFolder), multipartUploadsExtension);
 server.run().then(
   address => console.log(`listening ${address.port}`),
   err => {

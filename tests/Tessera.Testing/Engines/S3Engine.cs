@@ -114,6 +114,18 @@ public sealed class S3Engine : IAsyncDisposable
         ["Tessera:Blobs:S3:SecretKey"] = SecretKey,
     };
 
+    /// <summary>
+    /// Damages bodies on their way into <paramref name="bucket"/>, as a faulty network would: of the PutObject and
+    /// UploadPart requests that come next, the first <paramref name="skip"/> arrive whole and the <paramref name="count"/>
+    /// after them with their first byte changed.
+    /// </summary>
+    public async Task DamageBodiesAsync(string bucket, int skip, int count, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync(
+            string.Create(CultureInfo.InvariantCulture, $"_damage/{bucket}?skip={skip}&count={count}"), content: null, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>How many requests of <paramref name="kind"/> <paramref name="bucket"/> received so far.</summary>
     public int CountRequests(string bucket, S3RequestKind kind) => _requests.Count(r => r.Bucket == bucket && r.Kind == kind);
 

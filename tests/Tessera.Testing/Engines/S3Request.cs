@@ -3,6 +3,9 @@ namespace Tessera.Testing.Engines;
 /// <summary>One request that the S3 engine received, as its log line named it.</summary>
 public sealed record S3Request(string Method, string Path, string Query)
 {
+    /// <summary>The checksums the request carried (see <see cref="S3RequestChecksums"/>).</summary>
+    public S3RequestChecksums Checksums { get; init; } = S3RequestChecksums.None;
+
     /// <summary>The bucket the request names (the first segment of the path); empty for the service itself.</summary>
     public string Bucket => Path.TrimStart('/').Split('/')[0];
 
@@ -27,17 +30,18 @@ public sealed record S3Request(string Method, string Path, string Query)
     private bool Has(string parameter) =>
         Query.TrimStart('?').Split('&').Any(pair => pair == parameter || pair.StartsWith(parameter + "=", StringComparison.Ordinal));
 
-    /// <summary>Parses a launcher line <c>request METHOD URL</c>; null for any other line.</summary>
+    /// <summary>Parses a launcher line <c>request METHOD URL CHECKSUMS</c> (the last optional); null for any other line.</summary>
     internal static S3Request? Parse(string line)
     {
-        var parts = line.Split(' ', 3);
-        if (parts is not ["request", var method, var url])
+        var parts = line.Split(' ', 4);
+        if (parts is not ["request", var method, var url, ..])
         {
             return null;
         }
 
         var query = url.IndexOf('?', StringComparison.Ordinal);
-        return query < 0 ? new S3Request(method, url, "") : new S3Request(method, url[..query], url[query..]);
+        var request = query < 0 ? new S3Request(method, url, "") : new S3Request(method, url[..query], url[query..]);
+        return parts is [_, _, _, var checksums] ? request with { Checksums = S3RequestChecksums.Parse(checksums) } : request;
     }
 }
 
