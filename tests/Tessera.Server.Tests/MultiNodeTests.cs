@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Storage;
@@ -236,15 +237,23 @@ public sealed class MultiNodeTests
     }
 
     [Fact]
-    public async Task Completing_an_upload_of_several_parts_without_md5_neither_reads_nor_copies_any_object()
+    public async Task Completing_an_upload_of_several_parts_with_the_whole_files_checksum_neither_reads_nor_copies_any_object()
     {
         await using var cluster = await Cluster.StartAsync(NodeCount);
         var clients = cluster.CreateClients();
         var parts = Enumerable.Range(0, 3).Select(i => Api.RandomBytes(100_000 + i)).ToArray();
+        var whole = Crc32C.ToHeaderValue(Crc32C.Compute(parts.SelectMany(part => part).ToArray()));
         var uploadId = (await clients[0].CreateUploadAsync(parts.Sum(part => part.Length))).Id();
         var partIds = await Task.WhenAll(parts.Select((part, i) => clients[i].AddPartAsync(uploadId, part)));
 
-        var duringComplete = await RequestsDuringAsync(cluster, async () => await clients[1].CompleteAsync(uploadId, partIds));
+        var duringComplete = await RequestsDuringAsync(cluster, async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"uploads/{uploadId}/complete") { Content = JsonContent.Create(new { part_ids = partIds }) };
+            request.Headers.Add(ChecksumHeaders.Crc32C, whole);
+            using var completed = await clients[1].SendAsync(request, Token);
+            await completed.ShouldSucceedAsync();
+            Assert.Equal(whole, Assert.Single(completed.Headers.GetValues(ChecksumHeaders.Crc32C)));
+        });
 
         // A copy is a PUT of an object or of a part; a read is a GET.
         S3RequestKind[] readsOrCopies = [S3RequestKind.GetObject, S3RequestKind.PutObject, S3RequestKind.UploadPart, S3RequestKind.CreateMultipartUpload, S3RequestKind.CompleteMultipartUpload];
