@@ -50,6 +50,9 @@ cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); printf "%.2f %.2f\
 now() { date +%s.%N; }
 
 declare -A DLL PORT PID
+# Resolved now: a revision such as HEAD may move while the benchmark runs.
+BASE_SHA=$(git -C "$REPO" rev-parse --short "$BASE")
+CANDIDATE_SHA=$([[ -n $CANDIDATE ]] && git -C "$REPO" rev-parse --short "$CANDIDATE" || true)
 log "building $BASE and ${CANDIDATE:-the working tree}"
 DLL[base]=$(build base "$BASE")
 DLL[candidate]=$(build candidate "$CANDIDATE")
@@ -116,7 +119,7 @@ ratio() { awk "BEGIN {printf \"%.2f\", $2 / $1}"; }
 cat <<EOF
 ## Tessera ingest A/B, $(date -u '+%Y-%m-%d %H:%M') UTC
 
-base $BASE ($(git -C "$REPO" rev-parse --short "$BASE")), candidate ${CANDIDATE:-working tree}$([[ -n $CANDIDATE ]] && echo " ($(git -C "$REPO" rev-parse --short "$CANDIDATE"))").
+base $BASE ($BASE_SHA), candidate ${CANDIDATE:-working tree}${CANDIDATE_SHA:+ ($CANDIDATE_SHA)}.
 1 GiB as 16 x 64 MiB parts, $INFLIGHT in flight; $WARMUPS warm-up rounds, then medians of $ROUNDS interleaved rounds.
 Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 
