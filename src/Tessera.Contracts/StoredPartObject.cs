@@ -31,10 +31,6 @@ public sealed record StoredPartObject
     [JsonPropertyName("md5")]
     public string? Md5 { get; init; }
 
-    /// <summary>CRC32C of the part's bytes in the header encoding; null for a part stored before checksums existed.</summary>
-    [JsonPropertyName("crc32c")]
-    public string? Crc32C { get; init; }
-
     [JsonPropertyName("object")]
     public string Object { get; init; } = "upload.part";
 }
