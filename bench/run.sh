@@ -58,6 +58,7 @@ TESSERA_BIN="$REPO/src/Tessera.Server/bin/Release/net10.0"
 if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
     log "building Tessera (Release)"
     dotnet build -c Release "$REPO/src/Tessera.Server" -nologo -v quiet >/dev/null || die "dotnet build failed"
+    dotnet build -c Release "$REPO/bench/Tessera.ChecksumBench" -nologo -v quiet >/dev/null || die "dotnet build failed"
 fi
 [[ -f $TESSERA_BIN/Tessera.Server.dll ]] || die "no Release build at $TESSERA_BIN"
 
@@ -166,11 +167,12 @@ part_ids_json() { # dir nparts
     for i in $(seq -f '%02g' 0 $(($2 - 1))); do ids+=("\"$(json_id part_ <"$1/$i.json")\""); done
     (IFS=,; echo "{\"part_ids\":[${ids[*]}]}")
 }
-# Completes; writes the response to $dir/complete.json and echoes curl's time_total (seconds).
-complete_upload() { # port upload dir nparts
+# Completes, with the whole file's CRC32C when given; writes the response to $dir/complete.json and echoes curl's
+# time_total (seconds).
+complete_upload() { # port upload dir nparts [crc32c]
     part_ids_json "$3" "$4" >"$3/complete.req"
-    "${CURL[@]}" -H 'Content-Type: application/json' -d @"$3/complete.req" -o "$3/complete.json" \
-        -w '%{time_total}' "http://127.0.0.1:$1/v1/uploads/$2/complete"
+    "${CURL[@]}" -H 'Content-Type: application/json' ${5:+-H "x-tessera-checksum-crc32c: $5"} -d @"$3/complete.req" \
+        -o "$3/complete.json" -w '%{time_total}' "http://127.0.0.1:$1/v1/uploads/$2/complete"
 }
 completed_file() { # dir expected_bytes -> file id
     local f; f=$(grep -o '"file":{"id":"file-[^"]*"' "$1/complete.json" | cut -d'"' -f6)
@@ -180,12 +182,12 @@ completed_file() { # dir expected_bytes -> file id
 }
 delete_file() { "${CURL[@]}" -X DELETE -o /dev/null "http://127.0.0.1:$1/v1/files/$2"; }
 # One full upload (create, parts, complete) of N parts; sets FULL_FILE (file id) and FULL_SECONDS (complete's time).
-full_upload() { # port nparts bytes
+full_upload() { # port nparts bytes [crc32c]
     local dir="$WORK/resp/full.$1" up
     up=$(create_upload "$1" "$3")
     send_parts "http://127.0.0.1:$1/v1/uploads/$up/parts" "$2" "$dir"
     flush_disk
-    FULL_SECONDS=$(complete_upload "$1" "$up" "$dir" "$2")
+    FULL_SECONDS=$(complete_upload "$1" "$up" "$dir" "$2" "${4:-}")
     FULL_FILE=$(completed_file "$dir" "$3")
 }
 
@@ -198,6 +200,10 @@ log "work folder $WORK; generating 16 x 64 MiB random parts"
 for i in $(seq -f '%02g' 0 15); do head -c $PART_BYTES /dev/urandom >"$PARTS/$i"; done
 for i in $(seq 16 63); do ln -s "$PARTS/$(printf '%02d' $((i % 16)))" "$PARTS/$(printf '%02d' "$i")"; done
 head -c $MIB "$PARTS/00" >"$WORK/small"
+# The whole file's CRC32C, which a client sends with complete (as tessera upload does).
+checksum_of() { dotnet "$REPO/bench/Tessera.ChecksumBench/bin/Release/net10.0/Tessera.ChecksumBench.dll" "$@" | cut -d' ' -f1; }
+CRC_SMALL=$(checksum_of "$WORK/small")
+CRC_GIB=$(checksum_of "$PARTS"/{00..15})
 flush_disk
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -341,7 +347,7 @@ if [[ -n ${NPID:-} ]]; then stop_pid "$NPID"; rm -rf "$WORK/tessera-nofsync-data
 med_of() { tr ' ' '\n' <<<"${1% }" | median; }
 
 # ---------------------------------------------------------------------------------------------------------------
-# 2. complete latency: 1 MiB (one part) vs 1 GiB (16 parts), no md5, interleaved.
+# 2. complete latency: 1 MiB (one part) vs 1 GiB (16 parts), each with the whole file's CRC32C, no md5, interleaved.
 # ---------------------------------------------------------------------------------------------------------------
 log "phase 2: complete latency, $COMPLETE_REPS repetitions"
 C_SMALL=(); C_BIG=()
@@ -350,9 +356,9 @@ for rep in $(seq "$COMPLETE_REPS"); do
     mkdir -p "$dir"
     "${CURL[@]}" -o "$dir/00.json" -F "data=@$WORK/small" "http://127.0.0.1:$TESSERA_PORT/v1/uploads/$up/parts"
     flush_disk
-    t=$(complete_upload "$TESSERA_PORT" "$up" "$dir" 1)
+    t=$(complete_upload "$TESSERA_PORT" "$up" "$dir" 1 "$CRC_SMALL")
     f=$(completed_file "$dir" $MIB); C_SMALL+=("$t"); delete_file "$TESSERA_PORT" "$f"
-    full_upload "$TESSERA_PORT" 16 $GIB
+    full_upload "$TESSERA_PORT" 16 $GIB "$CRC_GIB"
     C_BIG+=("$FULL_SECONDS"); delete_file "$TESSERA_PORT" "$FULL_FILE"
     log "complete: 1 MiB ${C_SMALL[-1]} s, 1 GiB ${C_BIG[-1]} s"
     flush_disk
