@@ -175,7 +175,7 @@ internal sealed partial class ChunkedUpload
             if (send >= _options.MaxPartSends)
             {
                 throw new ChecksumMismatchException(
-                    $"Part {index + 1} of {_partCount} of upload {_uploadId} arrived damaged {send} times in a row (last: {damage}); something between this "
+                    $"Part {index + 1} of {_partCount} of upload {_uploadId} arrived damaged {send} time{(send == 1 ? "" : "s")} in a row (last: {damage}); something between this "
                     + "machine and the server changes bytes. Run the upload again later or over another network.",
                     Crc32C.ToHeaderValue(crc32C!.Value), stored);
             }
