@@ -1,18 +1,18 @@
 using System.Net;
-using System.Runtime.ExceptionServices;
-using System.Security.Cryptography;
 using Polly.Timeout;
 using Tessera.Contracts;
 
 namespace Tessera.Client;
 
 /// <summary>
-/// One run of a chunked upload. The source is read once, in order, by one reader that fills part buffers and feeds
-/// the whole file's MD5; full buffers go out as parts, several at once; completion names them in order with the MD5.
-/// Parts an earlier run sent are still read (the MD5 needs every byte, and reading is cheap next to sending) but
-/// not sent again when the server holds a part of that size and MD5 for their index.
+/// One run of a chunked upload. The source is read once, in order, by one reader that fills part buffers and, as
+/// they fill, computes each part's CRC32C (against a server that checks it) and feeds the whole file's MD5 (when
+/// asked for, or against a server that does not check CRC32C); full buffers go out as parts, several at once, each
+/// with its CRC32C; completion names them in order with the file's CRC32C combined from the parts'. Parts an earlier
+/// run sent are still read and checksummed but not sent again when the server holds a part of that size and checksum
+/// for their index.
 /// </summary>
-internal sealed class ChunkedUpload
+internal sealed partial class ChunkedUpload
 {
     // Large enough that a file is read in few system calls, small enough that a send can start on the first slice.
     private const int ReadSliceBytes = 4 << 20;
@@ -32,6 +32,9 @@ internal sealed class ChunkedUpload
     private int _partsDone;
     private int _partsSent;
     private int _partsReused;
+    private int _partsResent;
+    private bool _serverChecksCrc32C;
+    private uint[] _partCrcs = [];
     private Exception? _failure;
     private UploadObject? _completedEarlier;
 
@@ -78,7 +81,7 @@ internal sealed class ChunkedUpload
 
         if (_uploadId.Length == 0)
         {
-            var upload = await _uploads.CreateAsync(new CreateUploadRequest
+            var created = await _uploads.CreateWithResponseAsync(new CreateUploadRequest
             {
                 Filename = _filename,
                 Purpose = _purpose,
@@ -86,21 +89,34 @@ internal sealed class ChunkedUpload
                 MimeType = _options.MimeType ?? MimeTypeGuess.FromFileName(_filename),
                 ExpiresAfter = _options.ExpiresAfter,
             }, cancellationToken);
-            _uploadId = upload.Id;
+            _uploadId = created.Value.Id;
+            _serverChecksCrc32C = created.ServerChecksCrc32C;
             if (_store is not null)
             {
-                await _store.StartAsync(_uploadId, _partSize, cancellationToken);
+                await _store.StartAsync(_uploadId, _partSize, _serverChecksCrc32C, cancellationToken);
             }
         }
 
         _partCount = (int)((_length + _partSize - 1) / _partSize);
+        _partCrcs = new uint[_partCount];
         try
         {
             var partIds = new string[_partCount];
             var md5 = await SendPartsAsync(held, partIds, cancellationToken);
-            var completed = await _uploads.CompleteAsync(_uploadId, new CompleteUploadRequest { PartIds = partIds, Md5 = md5 }, cancellationToken);
+            uint? fileCrc = _serverChecksCrc32C ? Crc32C.Combine(_partCrcs.Select((crc, index) => (crc, (long)PartLength(index)))) : null;
+            var completed = await _uploads.CompleteCoreAsync(_uploadId, new CompleteUploadRequest { PartIds = partIds, Md5 = md5 }, fileCrc, cancellationToken);
             _store?.Delete();
-            return new ChunkedUploadResult { Upload = completed, Md5 = md5, PartsSent = _partsSent, PartsReused = _partsReused, ResumeNotice = notice };
+            CheckCompletedFile(completed, fileCrc);
+            return new ChunkedUploadResult
+            {
+                Upload = completed.Value,
+                Md5 = md5,
+                Crc32C = fileCrc is { } crc ? Crc32C.ToHeaderValue(crc) : null,
+                PartsSent = _partsSent,
+                PartsReused = _partsReused,
+                PartsResent = _partsResent,
+                ResumeNotice = notice,
+            };
         }
         catch (Exception exception) when (!CanResumeAfter(exception))
         {
@@ -141,6 +157,7 @@ internal sealed class ChunkedUpload
 
         _uploadId = state.UploadId;
         _partSize = state.PartSize;
+        _serverChecksCrc32C = state.ServerChecksCrc32C;
         var byId = parts.ToDictionary(p => p.Id);
         var held = new Dictionary<int, StoredPartObject>();
         foreach (var (index, partId) in state.Parts)
@@ -154,122 +171,6 @@ internal sealed class ChunkedUpload
         return (null, held);
     }
 
-    private async Task<string?> SendPartsAsync(IReadOnlyDictionary<int, StoredPartObject> held, string[] partIds, CancellationToken cancellationToken)
-    {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var md5 = _options.ComputeMd5 ? IncrementalHash.CreateHash(HashAlgorithmName.MD5) : null;
-        var pool = new PartBufferPool(_options.Parallelism, (int)Math.Clamp(_length, 1, _partSize));
-        var sending = new List<Task>();
-        try
-        {
-            for (var index = 0; index < _partCount; index++)
-            {
-                var length = PartLength(index);
-                var buffer = await pool.RentAsync(failed.Token);
-                if (_source.CanSeek && !held.ContainsKey(index))
-                {
-                    // A file is read as fast as it is sent: the part goes out while the reader fills its buffer.
-                    var fill = new PartFill();
-                    sending.Add(SendPartAsync(index, buffer, length, fill, partIds, pool, failed));
-                    await FillAsync(buffer, length, index, md5, fill, failed.Token);
-                    continue;
-                }
-
-                try
-                {
-                    await FillAsync(buffer, length, index, md5, fill: null, failed.Token);
-                }
-                catch
-                {
-                    pool.Return(buffer);
-                    throw;
-                }
-
-                if (held.TryGetValue(index, out var part) && PartMd5(buffer.AsSpan(0, length)) == part.Md5)
-                {
-                    pool.Return(buffer);
-                    partIds[index] = part.Id;
-                    Interlocked.Add(ref _bytesReused, length);
-                    _partsReused++;
-                    Interlocked.Increment(ref _partsDone);
-                    Report();
-                    continue;
-                }
-
-                sending.Add(SendPartAsync(index, buffer, length, fill: null, partIds, pool, failed));
-            }
-        }
-        catch (Exception exception)
-        {
-            Interlocked.CompareExchange(ref _failure, exception, null);
-            await failed.CancelAsync();
-        }
-
-        await Task.WhenAll(sending.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
-        if (_failure is not null)
-        {
-            // The caller's cancellation wins over the errors it caused in parts still in flight.
-            cancellationToken.ThrowIfCancellationRequested();
-            ExceptionDispatchInfo.Throw(_failure);
-        }
-
-        return md5 is null ? null : Convert.ToHexStringLower(md5.GetHashAndReset());
-    }
-
-    /// <summary>
-    /// Reads part <paramref name="index"/> into <paramref name="buffer"/> in slices, feeding the whole file's MD5 and
-    /// telling <paramref name="fill"/> how far it got; throws <see cref="IOException"/> when the source ends early.
-    /// </summary>
-    private async Task FillAsync(byte[] buffer, int length, int index, IncrementalHash? md5, PartFill? fill, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < length)
-        {
-            var slice = Math.Min(ReadSliceBytes, length - filled);
-            var read = await _source.ReadAtLeastAsync(buffer.AsMemory(filled, slice), slice, throwOnEndOfStream: false, cancellationToken);
-            md5?.AppendData(buffer, filled, read);
-            filled += read;
-            if (read < slice)
-            {
-                throw new IOException($"The source ended after {(long)index * _partSize + filled} bytes, but the upload was declared with {_length}; did the file change while being sent?");
-            }
-
-            fill?.Advance(filled);
-        }
-    }
-
-    private async Task SendPartAsync(int index, byte[] buffer, int length, PartFill? fill, string[] partIds, PartBufferPool pool, CancellationTokenSource failed)
-    {
-        try
-        {
-            var part = await _uploads.AddPartCoreAsync(_uploadId, buffer.AsMemory(0, length), sent =>
-            {
-                Interlocked.Add(ref _bytesSent, sent);
-                Report();
-            }, failed.Token, fill);
-            partIds[index] = part.Value.Id;
-            Interlocked.Increment(ref _partsSent);
-            Interlocked.Increment(ref _partsDone);
-            if (_store is not null)
-            {
-                // Recorded even when the run is being cancelled: the server holds the part, a later run can use it.
-                await _store.RecordPartAsync(index, part.Value.Id, CancellationToken.None);
-            }
-
-            Report();
-        }
-        catch (Exception exception)
-        {
-            // The first failure is the one to report; the cancellations it causes in other parts come after it.
-            Interlocked.CompareExchange(ref _failure, exception, null);
-            await failed.CancelAsync();
-        }
-        finally
-        {
-            pool.Return(buffer);
-        }
-    }
-
     /// <summary>
     /// Whether the upload is left pending for a later run: only with a state file, and only after an interruption
     /// (cancellation, a dropped connection, a server error still failing after the retries), never after a refusal.
@@ -278,6 +179,8 @@ internal sealed class ChunkedUpload
         _store is not null && exception switch
         {
             OperationCanceledException or HttpRequestException or TimeoutRejectedException or TimeoutException => true,
+            // Bytes damaged on the way: the parts that arrived intact are kept for a later run.
+            ChecksumMismatchException => true,
             TesseraApiException api => api.Status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)api.Status >= 500,
             _ => false,
         };
@@ -306,12 +209,18 @@ internal sealed class ChunkedUpload
         }
     }
 
-    // MD5 is the API's checksum for detecting damage, not a security measure.
-    private static string PartMd5(ReadOnlySpan<byte> bytes)
+    /// <summary>Throws when the server's CRC32C for the completed file differs from the one the parts sent add up to.</summary>
+    private void CheckCompletedFile(ApiResponse<UploadObject> completed, uint? fileCrc)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        hash.AppendData(bytes);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (fileCrc is not { } expected || !Crc32C.TryParseHeaderValue(completed.Crc32C, out var stored) || stored == expected)
+        {
+            return;
+        }
+
+        throw new ChecksumMismatchException(
+            $"Upload {_uploadId} completed as file {completed.Value.File?.Id}, but the server's CRC32C for it is {completed.Crc32C} where the parts sent add up to "
+            + $"{Crc32C.ToHeaderValue(expected)}: the stored file is not the one read here. Delete it and upload the file again.",
+            Crc32C.ToHeaderValue(expected), completed.Crc32C);
     }
 
     private int PartLength(int index) => (int)Math.Min(_partSize, _length - ((long)index * _partSize));

@@ -1,6 +1,12 @@
+using Tessera.Contracts;
+
 namespace Tessera.Client;
 
-/// <summary>A file's bytes as they arrive (a stream over the open response); dispose it to release the connection.</summary>
+/// <summary>
+/// A file's bytes as they arrive (a stream over the open response); dispose it to release the connection. When the
+/// server sent the file's CRC32C (<see cref="Crc32C"/>), reading <see cref="Stream"/> to its end checks it and throws
+/// <see cref="ChecksumMismatchException"/> from that last read if the bytes differ.
+/// </summary>
 public sealed class FileContent : IAsyncDisposable, IDisposable
 {
     private readonly HttpResponseMessage _response;
@@ -13,6 +19,7 @@ public sealed class FileContent : IAsyncDisposable, IDisposable
         Length = response.Content.Headers.ContentLength;
         TotalLength = response.Content.Headers.ContentRange?.Length ?? (offset == 0 ? Length : null);
         ETag = response.Headers.ETag?.Tag;
+        Crc32C = TesseraClient.HeaderOf(response, ChecksumHeaders.Crc32C);
     }
 
     /// <summary>The bytes from <see cref="Offset"/> on.</summary>
@@ -29,6 +36,13 @@ public sealed class FileContent : IAsyncDisposable, IDisposable
 
     /// <summary>The file's entity tag, for an <c>If-Range</c> on a later resumed download; null when none was sent.</summary>
     public string? ETag { get; }
+
+    /// <summary>
+    /// The WHOLE file's CRC32C as the server recorded it (<c>x-tessera-checksum-crc32c</c>, in the header encoding),
+    /// also when <see cref="Offset"/> is above 0; null when the server sent none (OpenAI's, or a file stored before
+    /// checksums existed): then nothing is checked.
+    /// </summary>
+    public string? Crc32C { get; }
 
     public async ValueTask DisposeAsync()
     {

@@ -98,9 +98,23 @@ public sealed class FilesClient
 
     /// <summary>
     /// <c>GET /files/{id}/content</c> from byte <paramref name="offset"/> on (a <c>Range</c> request when above 0, to
-    /// resume a download). The bytes stream as they arrive; nothing is buffered whole.
+    /// resume a download). The bytes stream as they arrive; nothing is buffered whole. From byte 0, a file whose
+    /// CRC32C the server sent is checked when the stream ends (see <see cref="FileContent"/>); from a later byte it is
+    /// not, since the bytes before it are the caller's: pass their CRC32C to the overload that takes it.
     /// </summary>
-    public async Task<FileContent> OpenContentAsync(string fileId, long offset = 0, CancellationToken cancellationToken = default)
+    public Task<FileContent> OpenContentAsync(string fileId, long offset = 0, CancellationToken cancellationToken = default) =>
+        OpenContentCoreAsync(fileId, offset, offset == 0 ? 0 : null, cancellationToken);
+
+    /// <summary>
+    /// <c>GET /files/{id}/content</c> from byte <paramref name="offset"/> on, to resume a download whose first
+    /// <paramref name="offset"/> bytes the caller holds and whose CRC32C is <paramref name="crc32CBeforeOffset"/>
+    /// (<see cref="Tessera.Contracts.Crc32C.Compute"/>): when the stream ends, those bytes and the ones read must add up
+    /// to the file's CRC32C the server sent, else the last read throws <see cref="ChecksumMismatchException"/>.
+    /// </summary>
+    public Task<FileContent> OpenContentAsync(string fileId, long offset, uint crc32CBeforeOffset, CancellationToken cancellationToken = default) =>
+        OpenContentCoreAsync(fileId, offset, crc32CBeforeOffset, cancellationToken);
+
+    private async Task<FileContent> OpenContentCoreAsync(string fileId, long offset, uint? crc32CBeforeOffset, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         using var request = _client.NewRequest(HttpMethod.Get, $"files/{TesseraClient.Escape(fileId)}/content");
@@ -118,7 +132,13 @@ public sealed class FilesClient
                 throw new NotSupportedException($"The server ignored the Range request for {fileId} (it answered {(int)response.StatusCode}); the download cannot resume at byte {offset}.");
             }
 
-            return new FileContent(response, await response.Content.ReadAsStreamAsync(cancellationToken), offset);
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            if (crc32CBeforeOffset is { } before && Crc32C.TryParseHeaderValue(TesseraClient.HeaderOf(response, ChecksumHeaders.Crc32C), out var expected))
+            {
+                stream = new Crc32CCheckingStream(stream, fileId, expected, before);
+            }
+
+            return new FileContent(response, stream, offset);
         }
         catch
         {

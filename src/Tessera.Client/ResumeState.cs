@@ -26,6 +26,10 @@ internal sealed class ResumeState
     [JsonPropertyName("part_size")]
     public int PartSize { get; set; }
 
+    /// <summary>Whether the server announced CRC32C checks when the upload was created: parts then go with their CRC32C.</summary>
+    [JsonPropertyName("crc32c")]
+    public bool ServerChecksCrc32C { get; set; }
+
     /// <summary>Part index to part id, for every part the server acknowledged.</summary>
     [JsonPropertyName("parts")]
     public Dictionary<int, string> Parts { get; set; } = [];

@@ -41,10 +41,11 @@ internal sealed class ResumeStateStore : IDisposable
     /// <summary>Whether an earlier run left an upload to continue.</summary>
     public bool HasUpload => State.UploadId.Length > 0;
 
-    public async Task StartAsync(string uploadId, int partSize, CancellationToken cancellationToken)
+    public async Task StartAsync(string uploadId, int partSize, bool serverChecksCrc32C, CancellationToken cancellationToken)
     {
         State.UploadId = uploadId;
         State.PartSize = partSize;
+        State.ServerChecksCrc32C = serverChecksCrc32C;
         State.Parts.Clear();
         await SaveAsync(cancellationToken);
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Http.Resilience;
+using Tessera.Contracts;
 
 namespace Tessera.Client;
 
@@ -134,7 +135,8 @@ public sealed class TesseraClient : IDisposable
 
             return new ApiResponse<T>(
                 value ?? throw new InvalidDataException($"{request.Method} \"{request.RequestUri}\" answered JSON null."),
-                body, response.StatusCode, RequestIdOf(response));
+                body, response.StatusCode, RequestIdOf(response),
+                HeaderOf(response, ChecksumHeaders.Crc32C), HeaderOf(response, ChecksumHeaders.Algorithms));
         }
     }
 
@@ -157,8 +159,10 @@ public sealed class TesseraClient : IDisposable
 
     internal static string Escape(string id) => Uri.EscapeDataString(id);
 
-    private static string? RequestIdOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-request-id", out var values) ? values.FirstOrDefault() : null;
+    private static string? RequestIdOf(HttpResponseMessage response) => HeaderOf(response, "x-request-id");
+
+    internal static string? HeaderOf(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     private static async Task<string> ReadAtMostAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {

@@ -3,7 +3,11 @@ namespace Tessera.Client;
 public sealed partial class UploadsClient
 {
     /// <summary>
-    /// Uploads the file at <paramref name="path"/> in parallel parts and completes the upload with the file's MD5.
+    /// Uploads the file at <paramref name="path"/> in parallel parts and completes the upload. Against a server that
+    /// checks CRC32C (Tessera) every part goes with its CRC32C and the completion with the whole file's; a part that
+    /// arrives damaged is sent again (see <see cref="ChunkedUploadOptions.MaxPartSends"/>), then
+    /// <see cref="ChecksumMismatchException"/>. Against one that does not (OpenAI's) the completion carries the file's
+    /// MD5 instead (see <see cref="ChunkedUploadOptions.Md5"/>).
     /// With <see cref="ChunkedUploadOptions.Resume"/> (the default) an interrupted run (a dropped connection, a
     /// killed process, a cancelled token) leaves the upload pending and a small state file behind; running again
     /// for the same unchanged file continues it, sending only the parts the server does not hold. A refusal that no

@@ -108,12 +108,16 @@ public sealed partial class UploadsClient
         }
     }
 
-    internal Task<ApiResponse<UploadPartObject>> AddPartCoreAsync(string uploadId, ReadOnlyMemory<byte> data, Action<long>? onBytesSent, CancellationToken cancellationToken, PartFill? fill = null) =>
-        _client.SendAsync(
-            _client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/parts", new PartContent(data, _client.Options.SendIdleTimeout, onBytesSent, fill)),
-            TesseraJsonContext.Default.UploadPartObject, cancellationToken);
+    /// <summary>Sends a part; with <paramref name="crc32C"/> the server checks the bytes it receives against it (Tessera's extension).</summary>
+    internal Task<ApiResponse<UploadPartObject>> AddPartCoreAsync(
+        string uploadId, ReadOnlyMemory<byte> data, Action<long>? onBytesSent, CancellationToken cancellationToken, PartFill? fill = null, uint? crc32C = null)
+    {
+        var request = _client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/parts", new PartContent(data, _client.Options.SendIdleTimeout, onBytesSent, fill));
+        AddChecksum(request, crc32C);
+        return _client.SendAsync(request, TesseraJsonContext.Default.UploadPartObject, cancellationToken);
+    }
 
-    /// <summary><c>GET /uploads/{id}/parts</c> (Tessera's extension): the parts received so far, with size and MD5. OpenAI answers 404.</summary>
+    /// <summary><c>GET /uploads/{id}/parts</c> (Tessera's extension): the parts received so far, with size and CRC32C (MD5 when known). OpenAI answers 404.</summary>
     public async Task<ListObject<StoredPartObject>> ListPartsAsync(string uploadId, CancellationToken cancellationToken = default) =>
         (await ListPartsWithResponseAsync(uploadId, cancellationToken)).Value;
 
@@ -126,10 +130,16 @@ public sealed partial class UploadsClient
         (await CompleteWithResponseAsync(uploadId, request, cancellationToken)).Value;
 
     public Task<ApiResponse<UploadObject>> CompleteWithResponseAsync(string uploadId, CompleteUploadRequest request, CancellationToken cancellationToken = default) =>
-        _client.SendAsync(
-            _client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/complete",
-                TesseraClient.JsonContent(request, TesseraJsonContext.Default.CompleteUploadRequest)),
-            TesseraJsonContext.Default.UploadObject, cancellationToken);
+        CompleteCoreAsync(uploadId, request, crc32C: null, cancellationToken);
+
+    /// <summary>Completes; with <paramref name="crc32C"/> (the whole file's) the server refuses parts that do not add up to it (Tessera's extension).</summary>
+    internal Task<ApiResponse<UploadObject>> CompleteCoreAsync(string uploadId, CompleteUploadRequest request, uint? crc32C, CancellationToken cancellationToken)
+    {
+        var message = _client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/complete",
+            TesseraClient.JsonContent(request, TesseraJsonContext.Default.CompleteUploadRequest));
+        AddChecksum(message, crc32C);
+        return _client.SendAsync(message, TesseraJsonContext.Default.UploadObject, cancellationToken);
+    }
 
     /// <summary><c>POST /uploads/{id}/cancel</c>.</summary>
     public async Task<UploadObject> CancelAsync(string uploadId, CancellationToken cancellationToken = default) =>
@@ -137,4 +147,12 @@ public sealed partial class UploadsClient
 
     public Task<ApiResponse<UploadObject>> CancelWithResponseAsync(string uploadId, CancellationToken cancellationToken = default) =>
         _client.SendAsync(_client.NewRequest(HttpMethod.Post, $"uploads/{TesseraClient.Escape(uploadId)}/cancel"), TesseraJsonContext.Default.UploadObject, cancellationToken);
+
+    private static void AddChecksum(HttpRequestMessage request, uint? crc32C)
+    {
+        if (crc32C is { } crc)
+        {
+            request.Headers.TryAddWithoutValidation(ChecksumHeaders.Crc32C, Crc32C.ToHeaderValue(crc));
+        }
+    }
 }

@@ -4,7 +4,7 @@ using Tessera.Contracts;
 
 namespace Tessera.Client.Tests;
 
-/// <summary>The chunked upload against a real server: parallel parts, the whole file's MD5, resume, and what a refusal leaves behind.</summary>
+/// <summary>The chunked upload against a real server: parallel parts, the whole file's CRC32C, resume, and what a refusal leaves behind.</summary>
 public sealed class ChunkedUploadTests : IAsyncLifetime
 {
     private const int PartSize = 256 * 1024;
@@ -36,7 +36,7 @@ public sealed class ChunkedUploadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_multi_part_file_goes_up_in_parallel_parts_and_comes_back_byte_for_byte_with_its_MD5()
+    public async Task A_multi_part_file_goes_up_in_parallel_parts_and_comes_back_byte_for_byte_with_its_CRC32C()
     {
         var path = _files.Create("data.bin", 10 * PartSize + 12_345);
         _recorder.PartDelay = TimeSpan.FromMilliseconds(50);
@@ -50,7 +50,7 @@ public sealed class ChunkedUploadTests : IAsyncLifetime
         Assert.Equal(11, result.PartsSent);
         Assert.Equal(11, _recorder.Count("POST", "/parts"));
         Assert.InRange(_recorder.MostPartsInFlight, 2, 4);
-        Assert.Equal(TestFiles.Md5Of(path), result.Md5);
+        Assert.Equal(TestFiles.Crc32COf(path), result.Crc32C);
         Assert.Equal(await File.ReadAllBytesAsync(path, Token), await DownloadAsync(file.Id));
         Assert.Equal(file.Bytes, reports[^1].BytesSent);
         Assert.Equal(11, reports.Max(r => r.PartsDone));
@@ -83,7 +83,7 @@ public sealed class ChunkedUploadTests : IAsyncLifetime
         Assert.Equal(8 - result.PartsReused, _recorder.Count("POST", "/parts"));
         Assert.Equal(8 - result.PartsReused, result.PartsSent);
         Assert.Null(result.ResumeNotice);
-        Assert.Equal(TestFiles.Md5Of(path), result.Md5);
+        Assert.Equal(TestFiles.Crc32COf(path), result.Crc32C);
         Assert.Equal(await File.ReadAllBytesAsync(path, Token), await DownloadAsync(result.Upload.File!.Id));
         Assert.Empty(Directory.GetFiles(_files.StateFolder));
     }

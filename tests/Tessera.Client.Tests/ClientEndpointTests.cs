@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Contracts;
@@ -50,7 +49,8 @@ public sealed class ClientEndpointTests : IAsyncLifetime
         Assert.StartsWith("upload_", upload.Id);
         Assert.Equal(UploadStatuses.Pending, pending.Status);
         Assert.Equal(upload.Id, a.UploadId);
-        Assert.Equal([(a.Id, 6L, Md5Hex(first)), (b.Id, 5L, Md5Hex(second))], parts.Data.Select(p => (p.Id, p.Bytes, p.Md5)).OrderBy(p => p.Bytes == 5));
+        Assert.Equal([(a.Id, 6L, Crc32C.ToHeaderValue(Crc32C.Compute(first))), (b.Id, 5L, Crc32C.ToHeaderValue(Crc32C.Compute(second)))],
+            parts.Data.Select(p => (p.Id, p.Bytes, p.Crc32C)).OrderBy(p => p.Bytes == 5));
         Assert.Equal(UploadStatuses.Completed, completed.Status);
         var file = Assert.IsType<FileObject>(completed.File);
         Assert.Equal(("greeting.txt", 11L, "assistants"), (file.Filename, file.Bytes, file.Purpose));
@@ -247,6 +247,4 @@ public sealed class ClientEndpointTests : IAsyncLifetime
         await using var content = await _client.Files.OpenContentAsync(fileId, cancellationToken: Token);
         return await new StreamReader(content.Stream).ReadToEndAsync(Token);
     }
-
-    private static string Md5Hex(byte[] bytes) => Convert.ToHexStringLower(MD5.HashData(bytes));
 }

@@ -177,6 +177,25 @@ public sealed class TesseraTestServer : IAsyncDisposable
     public IReadOnlyList<string> TemporaryFiles() =>
         [.. FilesUnder("blobs").Where(path => path.EndsWith(".tmp", StringComparison.Ordinal)), .. FilesUnder("tmp")];
 
+    /// <summary>
+    /// Inverts the byte at <paramref name="offset"/> of the finished blob <paramref name="key"/> on disk, as a failing
+    /// disk would. Only the folder store keeps blobs as files (<c>blobs/&lt;shard&gt;/&lt;key&gt;</c>): on any other,
+    /// throws <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public void FlipStoredByte(string key, long offset)
+    {
+        if (Storage != SqliteFolderStorage)
+        {
+            throw new InvalidOperationException($"Only the folder store ({SqliteFolderStorage}) keeps blobs as files; this run uses {Storage}.");
+        }
+
+        using var blob = File.Open(Path.Combine(DataPath, "blobs", key[^2..], key), FileMode.Open, FileAccess.ReadWrite);
+        blob.Position = offset;
+        var original = blob.ReadByte();
+        blob.Position = offset;
+        blob.WriteByte((byte)(original ^ 0xFF));
+    }
+
     private string[] FilesUnder(string folder) =>
         Directory.Exists(Path.Combine(DataPath, folder))
             ? Directory.GetFiles(Path.Combine(DataPath, folder), "*", SearchOption.AllDirectories)

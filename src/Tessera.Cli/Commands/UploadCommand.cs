@@ -6,7 +6,8 @@ namespace Tessera.Cli.Commands;
 
 /// <summary>
 /// <c>tessera upload PATH --purpose P</c>: a file of any size (up to the server's 8 GiB) in parallel parts, with
-/// progress, completed with its MD5. Run again after an interruption (Ctrl-C, a killed process, a dropped
+/// progress, every part checked by its CRC32C against Tessera (by the file's MD5 against a server that does not check
+/// CRC32C). Run again after an interruption (Ctrl-C, a killed process, a dropped
 /// connection), it continues the same upload, sending only the parts the server does not hold.
 /// </summary>
 internal sealed class UploadCommand(GlobalOptions global)
@@ -32,7 +33,12 @@ internal sealed class UploadCommand(GlobalOptions global)
         DefaultValueFactory = _ => 4,
     };
 
-    private readonly Option<bool> _noMd5 = new("--no-md5") { Description = "Do not compute the file's MD5 nor have the server check it" };
+    private readonly Option<bool> _md5 = new("--md5")
+    {
+        Description = "Also compute the file's MD5 and have the server check it, against a server that checks CRC32C (default: MD5 only against one that does not)",
+    };
+
+    private readonly Option<bool> _noMd5 = new("--no-md5") { Description = "Do not compute the file's MD5 nor have the server check it (CRC32C is still checked where the server does)" };
     private readonly Option<long?> _expiresAfterSeconds = new("--expires-after.seconds") { Description = "Seconds after its creation when the file expires (3600 .. 2592000)" };
     private readonly Option<string?> _mimeType = new("--mime-type") { Description = "The file's MIME type (default: guessed from its extension)" };
     private readonly Option<string?> _filename = new("--filename") { Description = "The name the file gets (default: its own name)" };
@@ -50,6 +56,7 @@ internal sealed class UploadCommand(GlobalOptions global)
         upload.Options.Add(_purpose);
         upload.Options.Add(_partSize);
         upload.Options.Add(_parallel);
+        upload.Options.Add(_md5);
         upload.Options.Add(_noMd5);
         upload.Options.Add(_expiresAfterSeconds);
         upload.Options.Add(_mimeType);
@@ -68,6 +75,13 @@ internal sealed class UploadCommand(GlobalOptions global)
             if (result.GetValueOrDefault<int>() is < 1 or > 64)
             {
                 result.AddError("--parallel must be from 1 to 64.");
+            }
+        });
+        upload.Validators.Add(result =>
+        {
+            if (result.GetValue(_md5) && result.GetValue(_noMd5))
+            {
+                result.AddError("--md5 and --no-md5 contradict each other: give --md5 to have the server check the file's MD5, --no-md5 to skip it, or neither.");
             }
         });
         upload.SetAction(UploadAsync);
@@ -104,7 +118,7 @@ internal sealed class UploadCommand(GlobalOptions global)
                 {
                     PartSize = (int)partSize,
                     Parallelism = parse.GetValue(_parallel),
-                    ComputeMd5 = !parse.GetValue(_noMd5),
+                    Md5 = parse.GetValue(_md5) ? Md5Policy.Always : parse.GetValue(_noMd5) ? Md5Policy.Never : Md5Policy.UnlessServerChecksCrc32C,
                     ExpiresAfter = parse.GetValue(_expiresAfterSeconds) is { } seconds ? new Tessera.Contracts.ExpiresAfter { Seconds = seconds } : null,
                     MimeType = parse.GetValue(_mimeType),
                     Filename = parse.GetValue(_filename),
@@ -114,7 +128,7 @@ internal sealed class UploadCommand(GlobalOptions global)
                         uploadId = progress.UploadId;
                         partsDone = progress.PartsDone;
                         partsTotal = progress.PartsTotal;
-                        report(progress.BytesDone);
+                        report(progress.BytesDone, progress.BytesReused);
                     }),
                 };
                 return context.Client.Uploads.UploadFileAsync(path, parse.GetValue(_purpose)!, options, cancellationToken);

@@ -10,21 +10,16 @@ internal sealed class PlainProgressLines(TextWriter writer, string label, long t
 
     private readonly Lock _lock = new();
     private readonly long _started = Stopwatch.GetTimestamp();
-    private long _firstDone = -1;
     private long _lastLine = Stopwatch.GetTimestamp();
     private long _done;
+    private long _skipped;
 
-    public void Report(long done)
+    public void Report(long done, long skipped)
     {
         lock (_lock)
         {
-            if (_firstDone < 0)
-            {
-                // Bytes an earlier run already sent do not count toward this run's rate.
-                _firstDone = done;
-            }
-
             _done = done;
+            _skipped = skipped;
             if (Stopwatch.GetElapsedTime(_lastLine) < Interval)
             {
                 return;
@@ -47,10 +42,20 @@ internal sealed class PlainProgressLines(TextWriter writer, string label, long t
     private string Describe(bool final)
     {
         var elapsed = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-        var rate = elapsed > 0 ? (_done - Math.Max(_firstDone, 0)) / elapsed : 0;
+        // Bytes already there (an earlier run's parts, a partial download) were not sent: they make no rate.
+        var rate = elapsed > 0 ? Math.Max(_done - _skipped, 0) / elapsed : 0;
         var percent = totalBytes > 0 ? 100.0 * _done / totalBytes : 100;
-        var text = string.Create(CultureInfo.InvariantCulture,
-            $"{label}: {ByteSize.Format(_done)} of {ByteSize.Format(totalBytes)} ({percent:0}%), {ByteSize.Format(rate)}/s");
+        var text = string.Create(CultureInfo.InvariantCulture, $"{label}: {ByteSize.Format(_done)} of {ByteSize.Format(totalBytes)} ({percent:0}%)");
+        if (_skipped > 0)
+        {
+            text += $", {ByteSize.Format(_skipped)} already there";
+        }
+
+        if (rate > 0)
+        {
+            text += $", {ByteSize.Format(rate)}/s";
+        }
+
         if (final)
         {
             return string.Create(CultureInfo.InvariantCulture, $"{text}, done in {elapsed:0.0} s");

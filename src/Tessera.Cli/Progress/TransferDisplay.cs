@@ -10,9 +10,9 @@ internal static class TransferDisplay
 {
     /// <summary>
     /// Runs <paramref name="work"/>, which reports the bytes done so far (of <paramref name="totalBytes"/>) through the
-    /// action it is given, and shows its progress.
+    /// <see cref="TransferReport"/> it is given, and shows its progress.
     /// </summary>
-    public static async Task<T> RunAsync<T>(string label, long totalBytes, Func<Action<long>, Task<T>> work)
+    public static async Task<T> RunAsync<T>(string label, long totalBytes, Func<TransferReport, Task<T>> work)
     {
         if (!Console.IsErrorRedirected)
         {
@@ -25,7 +25,7 @@ internal static class TransferDisplay
         return result;
     }
 
-    private static Task<T> RunWithBarAsync<T>(string label, long totalBytes, Func<Action<long>, Task<T>> work)
+    private static Task<T> RunWithBarAsync<T>(string label, long totalBytes, Func<TransferReport, Task<T>> work)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -45,8 +45,21 @@ internal static class TransferDisplay
                 new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
+                // The bar counts the bytes sent in this run, of those left to send: bytes already there would make
+                // the rate and the time left up.
                 var task = progress.AddTask(Markup.Escape(label), maxValue: Math.Max(totalBytes, 1));
-                var result = await work(done => task.Value = done);
+                var skipped = 0L;
+                var result = await work((done, skippedNow) =>
+                {
+                    if (skippedNow != skipped)
+                    {
+                        skipped = skippedNow;
+                        task.MaxValue = Math.Max(totalBytes - skipped, 1);
+                        task.Description = Markup.Escape($"{label} ({ByteSize.Format(skipped)} already there)");
+                    }
+
+                    task.Value = done - skipped;
+                });
                 task.Value = task.MaxValue;
                 return result;
             });

@@ -33,6 +33,9 @@ public sealed class TestFiles : IDisposable
         return Convert.ToHexStringLower(MD5.HashData(file));
     }
 
+    /// <summary>The file's CRC32C in the header encoding.</summary>
+    public static string Crc32COf(string path) => Tessera.Contracts.Crc32C.ToHeaderValue(Tessera.Contracts.Crc32C.Compute(File.ReadAllBytes(path)));
+
     public void Dispose()
     {
         try
