@@ -62,6 +62,21 @@ public static class ApiErrors
         $"An upload may have at most {maxParts} parts (Tessera:Limits:MaxPartsPerUpload); {what}. Use larger parts: up to the part size limit each.",
         param: param, code: "too_many_parts");
 
+    /// <summary>A checksum header whose value is not the base64 of four bytes.</summary>
+    public static TesseraException InvalidChecksumHeader(string header, string value) => new(
+        HttpStatusCode.BadRequest, InvalidRequest,
+        $"The {header} header '{Truncate(value, 64)}' is not a CRC32C: send the base64 of its 4 bytes, most significant first (e.g. 'yZRlqg==').",
+        code: "invalid_checksum");
+
+    /// <summary>
+    /// The bytes received, or the parts named, do not have the CRC32C the request gave: changed on the way, or the wrong
+    /// bytes. <paramref name="consequence"/> says what was (not) done.
+    /// </summary>
+    public static TesseraException ChecksumMismatch(string what, string expected, string actual, string consequence) => new(
+        HttpStatusCode.BadRequest, InvalidRequest,
+        $"The CRC32C of {what} is '{actual}', not '{expected}' as the x-tessera-checksum-crc32c header says. {consequence}",
+        code: "checksum_mismatch");
+
     /// <summary>The request as a whole cannot be read (not JSON, not multipart, ...).</summary>
     public static TesseraException InvalidBody(string message) => new(
         HttpStatusCode.BadRequest, InvalidRequest, message);

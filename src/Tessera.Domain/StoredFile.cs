@@ -13,8 +13,14 @@ public sealed record StoredFile
     /// <summary>When the file stops existing; null for never.</summary>
     public long? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// The CRC32C of the file's bytes: computed as a file sent whole was stored, or combined from its parts' checksums;
+    /// null for a file stored before checksums were kept.
+    /// </summary>
+    public uint? Crc32C { get; init; }
+
     public bool IsExpiredAt(long now) => ExpiresAt is { } expiresAt && now >= expiresAt;
 }
 
-/// <summary>One stretch of a file's bytes: a whole blob.</summary>
-public sealed record FileSegment(string BlobKey, long Bytes);
+/// <summary>One stretch of a file's bytes: a whole blob, and its CRC32C when one was recorded.</summary>
+public sealed record FileSegment(string BlobKey, long Bytes, uint? Crc32C = null);

@@ -9,6 +9,9 @@ public sealed record UploadPart
     public required long CreatedAt { get; init; }
     public required string BlobKey { get; init; }
 
-    /// <summary>Lower-case hex MD5 of the part's bytes; null until someone asked for it (it is computed on demand).</summary>
+    /// <summary>Lower-case hex MD5 of the part's bytes, where one is known (parts stored before CRC32C may have one); never computed now.</summary>
     public string? Md5 { get; init; }
+
+    /// <summary>The CRC32C of the part's bytes, computed as they were stored; null for a part stored before checksums were kept.</summary>
+    public uint? Crc32C { get; init; }
 }

@@ -5,7 +5,7 @@ namespace Tessera.Storage.Postgres;
 
 public sealed partial class PostgresMetadataStore
 {
-    private const string FileColumns = "id, project_id, filename, purpose, bytes, created_at, expires_at";
+    private const string FileColumns = "id, project_id, filename, purpose, bytes, created_at, expires_at, crc32c";
 
     // A file past its expires_at is gone even before the sweeper removes it.
     private const string IsAlive = "(expires_at IS NULL OR expires_at > @now)";
@@ -23,8 +23,8 @@ public sealed partial class PostgresMetadataStore
             }
 
             await ExecuteAsync(connection,
-                "INSERT INTO file_segments (file_id, position, blob_key, bytes) VALUES (@file, 0, @blob, @bytes);",
-                [("file", file.Id), ("blob", content.BlobKey), ("bytes", content.Bytes)], token);
+                "INSERT INTO file_segments (file_id, position, blob_key, bytes, crc32c) VALUES (@file, 0, @blob, @bytes, @crc);",
+                [("file", file.Id), ("blob", content.BlobKey), ("bytes", content.Bytes), ("crc", (long?)content.Crc32C)], token);
             return (QuotaRefusal?)null;
         }, cancellationToken);
 
@@ -35,8 +35,8 @@ public sealed partial class PostgresMetadataStore
 
     public Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<FileSegment>>(async (connection, token) => await QueryAsync(connection,
-            "SELECT blob_key, bytes FROM file_segments WHERE file_id = @file ORDER BY position;",
-            [("file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), token), cancellationToken);
+            "SELECT blob_key, bytes, crc32c FROM file_segments WHERE file_id = @file ORDER BY position;",
+            [("file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : (uint)r.GetInt64(2)), token), cancellationToken);
 
     public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) =>
@@ -68,12 +68,12 @@ public sealed partial class PostgresMetadataStore
         ExecuteAsync(connection,
             $"""
             WITH charged AS ({ChargeUsage})
-            INSERT INTO files ({FileColumns}) SELECT @id, @project, @filename, @purpose, @bytes, @created, @expires FROM charged;
+            INSERT INTO files ({FileColumns}) SELECT @id, @project, @filename, @purpose, @bytes, @created, @expires, @crc FROM charged;
             """,
             [
                 .. charge,
                 ("id", file.Id), ("project", file.ProjectId), ("filename", PostgresText.Encode(file.Filename)), ("purpose", file.Purpose),
-                ("bytes", file.Bytes), ("created", file.CreatedAt), ("expires", file.ExpiresAt),
+                ("bytes", file.Bytes), ("created", file.CreatedAt), ("expires", file.ExpiresAt), ("crc", (long?)file.Crc32C),
             ],
             cancellationToken);
 
@@ -86,5 +86,6 @@ public sealed partial class PostgresMetadataStore
         Bytes = reader.GetInt64(4),
         CreatedAt = reader.GetInt64(5),
         ExpiresAt = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+        Crc32C = reader.IsDBNull(7) ? null : (uint)reader.GetInt64(7),
     };
 }

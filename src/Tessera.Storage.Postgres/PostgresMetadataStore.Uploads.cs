@@ -8,7 +8,7 @@ public sealed partial class PostgresMetadataStore
     private const string UploadColumns =
         "id, project_id, filename, purpose, bytes, mime_type, created_at, expires_at, status, file_expires_after_seconds, file_id, completed_part_ids";
 
-    private const string PartColumns = "id, upload_id, bytes, created_at, blob_key, md5";
+    private const string PartColumns = "id, upload_id, bytes, created_at, blob_key, md5, crc32c";
 
     public Task CreateUploadAsync(Upload upload, CancellationToken cancellationToken) =>
         CreateUploadAsync(upload, ProjectQuota.Unlimited, cancellationToken);
@@ -80,11 +80,11 @@ public sealed partial class PostgresMetadataStore
             var added = await ExecuteAsync(connection,
                 $"""
                 WITH charged AS ({ChargeUsage})
-                INSERT INTO parts ({PartColumns}) SELECT @id, @upload, @bytes, @created, @blob, @md5 FROM charged;
+                INSERT INTO parts ({PartColumns}) SELECT @id, @upload, @bytes, @created, @blob, @md5, @crc FROM charged;
                 """,
                 [
                     .. ChargeParameters(upload.ProjectId, change, quota),
-                    ("id", part.Id), ("upload", part.UploadId), ("bytes", part.Bytes), ("created", part.CreatedAt), ("blob", part.BlobKey), ("md5", part.Md5),
+                    ("id", part.Id), ("upload", part.UploadId), ("bytes", part.Bytes), ("created", part.CreatedAt), ("blob", part.BlobKey), ("md5", part.Md5), ("crc", (long?)part.Crc32C),
                 ],
                 token);
             return added > 0
@@ -100,9 +100,9 @@ public sealed partial class PostgresMetadataStore
     public Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken) =>
         ReadAsync((connection, token) => SumPartBytesAsync(connection, uploadId, token), cancellationToken);
 
-    public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) =>
+    public Task SetPartCrc32CAsync(string partId, uint crc32C, CancellationToken cancellationToken) =>
         WriteAsync((connection, token) =>
-            ExecuteAsync(connection, "UPDATE parts SET md5 = @md5 WHERE id = @id;", [("md5", md5), ("id", partId)], token), cancellationToken);
+            ExecuteAsync(connection, "UPDATE parts SET crc32c = @crc WHERE id = @id;", [("crc", (long)crc32C), ("id", partId)], token), cancellationToken);
 
     public Task<TransitionOutcome> CompleteUploadAsync(
         string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
@@ -132,11 +132,14 @@ public sealed partial class PostgresMetadataStore
 
             await ExecuteAsync(connection,
                 """
-                INSERT INTO file_segments (file_id, position, blob_key, bytes)
-                SELECT @file, (segment.ordinality - 1)::integer, segment.blob_key, segment.bytes
-                FROM unnest(@blobs::text[], @bytes::bigint[]) WITH ORDINALITY AS segment (blob_key, bytes, ordinality);
+                INSERT INTO file_segments (file_id, position, blob_key, bytes, crc32c)
+                SELECT @file, (segment.ordinality - 1)::integer, segment.blob_key, segment.bytes, segment.crc32c
+                FROM unnest(@blobs::text[], @bytes::bigint[], @crcs::bigint[]) WITH ORDINALITY AS segment (blob_key, bytes, crc32c, ordinality);
                 """,
-                [("file", file.Id), ("blobs", segments.Select(p => p.BlobKey).ToArray()), ("bytes", segments.Select(p => p.Bytes).ToArray())],
+                [
+                    ("file", file.Id), ("blobs", segments.Select(p => p.BlobKey).ToArray()), ("bytes", segments.Select(p => p.Bytes).ToArray()),
+                    ("crcs", segments.Select(p => (long?)p.Crc32C).ToArray()),
+                ],
                 token);
 
             // The listed parts' blobs now belong to the file; the others become garbage.
@@ -208,5 +211,6 @@ public sealed partial class PostgresMetadataStore
         CreatedAt = reader.GetInt64(3),
         BlobKey = reader.GetString(4),
         Md5 = reader.IsDBNull(5) ? null : reader.GetString(5),
+        Crc32C = reader.IsDBNull(6) ? null : (uint)reader.GetInt64(6),
     };
 }

@@ -7,6 +7,12 @@ namespace Tessera.Storage.Postgres;
 /// many have run. A migration is never edited once released: a change is a new entry. Nodes that start at once
 /// take turns through a transaction-scoped advisory lock, so each migration runs exactly once.
 /// </summary>
+/// <remarks>
+/// A release refuses a database whose <c>schema_version</c> is newer than it knows. Changes that releases before
+/// them can run beside (a new nullable column, which their statements never name) are therefore
+/// <see cref="Additions"/>, counted in <c>schema_additions</c> instead: a node of an earlier release keeps working, and
+/// restarting, on a database a later release has added to, so a cluster can be upgraded one node at a time.
+/// </remarks>
 internal static class PostgresSchema
 {
     // Any number every node agrees on: it names the advisory lock that migrations hold ("tessera" in ASCII).
@@ -104,6 +110,18 @@ internal static class PostgresSchema
         """,
     ];
 
+    // Changes that every release since the last entry of Migrations can run beside; see the remarks above.
+    private static readonly string[] Additions =
+    [
+        // The CRC32C of each part, file and segment (the segment keeps its part's); null for what was stored before,
+        // or by a node of an earlier release.
+        """
+        ALTER TABLE parts ADD COLUMN crc32c bigint NULL;
+        ALTER TABLE files ADD COLUMN crc32c bigint NULL;
+        ALTER TABLE file_segments ADD COLUMN crc32c bigint NULL;
+        """,
+    ];
+
     /// <summary>Brings the schema up to date in one transaction; returns the version it is at.</summary>
     /// <exception cref="InvalidOperationException">The database's schema is newer than this build knows.</exception>
     public static async Task<int> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -133,8 +151,28 @@ internal static class PostgresSchema
             }
         }
 
+        await AddAsync(connection, cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
         return Migrations.Length;
+    }
+
+    // More additions than this build knows means a later release made them; by their definition this one runs beside them.
+    private static async Task AddAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_additions (applied integer NOT NULL);", cancellationToken);
+        await using var read = new NpgsqlCommand("SELECT coalesce(max(applied), 0) FROM schema_additions;", connection);
+        var applied = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
+        for (var next = applied; next < Additions.Length; next++)
+        {
+            await ExecuteAsync(connection, Additions[next], cancellationToken);
+        }
+
+        if (applied < Additions.Length)
+        {
+            await ExecuteAsync(connection,
+                $"DELETE FROM schema_additions; INSERT INTO schema_additions (applied) VALUES ({Additions.Length});", cancellationToken);
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

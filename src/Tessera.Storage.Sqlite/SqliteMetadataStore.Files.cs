@@ -5,7 +5,7 @@ namespace Tessera.Storage.Sqlite;
 
 public sealed partial class SqliteMetadataStore
 {
-    private const string FileColumns = "id, project_id, filename, purpose, bytes, created_at, expires_at";
+    private const string FileColumns = "id, project_id, filename, purpose, bytes, created_at, expires_at, crc32c";
 
     // A file past its expires_at is gone even before the sweeper removes it.
     private const string IsAlive = "(expires_at IS NULL OR expires_at > $now)";
@@ -37,8 +37,8 @@ public sealed partial class SqliteMetadataStore
 
     public Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<FileSegment>>(async (connection, token) => await QueryAsync(connection, null,
-            "SELECT blob_key, bytes FROM file_segments WHERE file_id = $file ORDER BY position;",
-            [("$file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1)), token), cancellationToken);
+            "SELECT blob_key, bytes, crc32c FROM file_segments WHERE file_id = $file ORDER BY position;",
+            [("$file", fileId)], r => new FileSegment(r.GetString(0), r.GetInt64(1), r.IsDBNull(2) ? null : (uint)r.GetInt64(2)), token), cancellationToken);
 
     public Task<FilePage?> ListFilesAsync(string projectId, FileListQuery query, long now, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) =>
@@ -69,17 +69,17 @@ public sealed partial class SqliteMetadataStore
 
     private static Task<int> InsertFileAsync(SqliteConnection connection, SqliteTransaction transaction, StoredFile file, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            $"INSERT INTO files ({FileColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $created, $expires);",
+            $"INSERT INTO files ({FileColumns}) VALUES ($id, $project, $filename, $purpose, $bytes, $created, $expires, $crc);",
             [
                 ("$id", file.Id), ("$project", file.ProjectId), ("$filename", file.Filename), ("$purpose", file.Purpose),
-                ("$bytes", file.Bytes), ("$created", file.CreatedAt), ("$expires", file.ExpiresAt),
+                ("$bytes", file.Bytes), ("$created", file.CreatedAt), ("$expires", file.ExpiresAt), ("$crc", (long?)file.Crc32C),
             ],
             cancellationToken);
 
     private static Task<int> InsertSegmentAsync(SqliteConnection connection, SqliteTransaction transaction, string fileId, int position, FileSegment segment, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            "INSERT INTO file_segments (file_id, position, blob_key, bytes) VALUES ($file, $position, $blob, $bytes);",
-            [("$file", fileId), ("$position", position), ("$blob", segment.BlobKey), ("$bytes", segment.Bytes)],
+            "INSERT INTO file_segments (file_id, position, blob_key, bytes, crc32c) VALUES ($file, $position, $blob, $bytes, $crc);",
+            [("$file", fileId), ("$position", position), ("$blob", segment.BlobKey), ("$bytes", segment.Bytes), ("$crc", (long?)segment.Crc32C)],
             cancellationToken);
 
     private static StoredFile ReadFile(SqliteDataReader reader) => new()
@@ -91,5 +91,6 @@ public sealed partial class SqliteMetadataStore
         Bytes = reader.GetInt64(4),
         CreatedAt = reader.GetInt64(5),
         ExpiresAt = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+        Crc32C = reader.IsDBNull(7) ? null : (uint)reader.GetInt64(7),
     };
 }

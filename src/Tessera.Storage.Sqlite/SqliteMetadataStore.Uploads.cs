@@ -6,6 +6,8 @@ namespace Tessera.Storage.Sqlite;
 
 public sealed partial class SqliteMetadataStore
 {
+    private const string PartColumns = "id, upload_id, bytes, created_at, blob_key, md5, crc32c";
+
     private const string UploadColumns =
         "id, project_id, filename, purpose, bytes, mime_type, created_at, expires_at, status, file_expires_after_seconds, file_id, completed_part_ids";
 
@@ -81,24 +83,24 @@ public sealed partial class SqliteMetadataStore
         }
 
         await ExecuteAsync(connection, transaction,
-            "INSERT INTO parts (id, upload_id, bytes, created_at, blob_key, md5) VALUES ($id, $upload, $bytes, $created, $blob, $md5);",
-            [("$id", part.Id), ("$upload", part.UploadId), ("$bytes", part.Bytes), ("$created", part.CreatedAt), ("$blob", part.BlobKey), ("$md5", part.Md5)],
+            $"INSERT INTO parts ({PartColumns}) VALUES ($id, $upload, $bytes, $created, $blob, $md5, $crc);",
+            [("$id", part.Id), ("$upload", part.UploadId), ("$bytes", part.Bytes), ("$created", part.CreatedAt), ("$blob", part.BlobKey), ("$md5", part.Md5), ("$crc", (long?)part.Crc32C)],
             cancellationToken);
         return new AddPartOutcome(AddPartResult.Added, upload, stored + part.Bytes);
     }
 
     public Task<IReadOnlyList<UploadPart>> ListPartsAsync(string uploadId, CancellationToken cancellationToken) =>
         ReadAsync<IReadOnlyList<UploadPart>>(async (connection, token) => await QueryAsync(connection, null,
-            "SELECT id, upload_id, bytes, created_at, blob_key, md5 FROM parts WHERE upload_id = $upload ORDER BY created_at, rowid;",
+            $"SELECT {PartColumns} FROM parts WHERE upload_id = $upload ORDER BY created_at, rowid;",
             [("$upload", uploadId)], ReadPart, token), cancellationToken);
 
     public Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken) =>
         ReadAsync(async (connection, token) => await ScalarAsync(connection, null,
             "SELECT coalesce(sum(bytes), 0) FROM parts WHERE upload_id = $upload;", [("$upload", uploadId)], token), cancellationToken);
 
-    public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) =>
+    public Task SetPartCrc32CAsync(string partId, uint crc32C, CancellationToken cancellationToken) =>
         WriteAsync((connection, transaction, token) =>
-            ExecuteAsync(connection, transaction, "UPDATE parts SET md5 = $md5 WHERE id = $id;", [("$md5", md5), ("$id", partId)], token), cancellationToken);
+            ExecuteAsync(connection, transaction, "UPDATE parts SET crc32c = $crc WHERE id = $id;", [("$crc", (long)crc32C), ("$id", partId)], token), cancellationToken);
 
     public Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
         CompleteUploadAsync(uploadId, partIds, file, ProjectQuota.Unlimited, now, cancellationToken);
@@ -118,7 +120,7 @@ public sealed partial class SqliteMetadataStore
         }
 
         var parts = (await QueryAsync(connection, transaction,
-            "SELECT id, upload_id, bytes, created_at, blob_key, md5 FROM parts WHERE upload_id = $upload;",
+            $"SELECT {PartColumns} FROM parts WHERE upload_id = $upload;",
             [("$upload", uploadId)], ReadPart, cancellationToken)).ToDictionary(p => p.Id, StringComparer.Ordinal);
 
         // The parts' bytes become the file's: the usage gains the file and loses the upload and the parts not listed.
@@ -133,7 +135,7 @@ public sealed partial class SqliteMetadataStore
         {
             // The caller checked part_ids against the parts; a part cannot leave a pending upload, so this holds.
             var part = parts[partIds[position]];
-            await InsertSegmentAsync(connection, transaction, file.Id, position, new FileSegment(part.BlobKey, part.Bytes), cancellationToken);
+            await InsertSegmentAsync(connection, transaction, file.Id, position, new FileSegment(part.BlobKey, part.Bytes, part.Crc32C), cancellationToken);
         }
 
         // The listed parts' blobs now belong to the file; the others become garbage.
@@ -197,5 +199,6 @@ public sealed partial class SqliteMetadataStore
         CreatedAt = reader.GetInt64(3),
         BlobKey = reader.GetString(4),
         Md5 = reader.IsDBNull(5) ? null : reader.GetString(5),
+        Crc32C = reader.IsDBNull(6) ? null : (uint)reader.GetInt64(6),
     };
 }

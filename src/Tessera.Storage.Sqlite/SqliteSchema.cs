@@ -100,6 +100,12 @@ internal static class SqliteSchema
         """
         CREATE INDEX uploads_pending_by_project ON uploads (project_id, created_at) WHERE status = 'pending';
         """,
+        // The CRC32C of each part, file and segment (the segment keeps its part's); null for what was stored before.
+        """
+        ALTER TABLE parts ADD COLUMN crc32c INTEGER NULL;
+        ALTER TABLE files ADD COLUMN crc32c INTEGER NULL;
+        ALTER TABLE file_segments ADD COLUMN crc32c INTEGER NULL;
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

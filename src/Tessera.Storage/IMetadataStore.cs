@@ -38,12 +38,13 @@ public interface IMetadataStore
     /// <summary>The bytes held by the upload's stored parts.</summary>
     Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken);
 
-    /// <summary>Remembers a part's MD5 once computed.</summary>
-    Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken);
+    /// <summary>Records the CRC32C of a part stored before checksums were kept, once computed from its bytes.</summary>
+    Task SetPartCrc32CAsync(string partId, uint crc32C, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates <paramref name="file"/> from the listed parts and marks the upload completed, if and only if it is still
-    /// pending at <paramref name="now"/>. The parts not listed become garbage.
+    /// pending at <paramref name="now"/>. The parts not listed become garbage; the listed ones become the file's segments,
+    /// each keeping its CRC32C.
     /// </summary>
     Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken);
 
@@ -53,7 +54,7 @@ public interface IMetadataStore
     /// <summary>Creates a file whose bytes are the one blob <paramref name="content"/>.</summary>
     Task CreateFileAsync(StoredFile file, FileSegment content, CancellationToken cancellationToken);
 
-    /// <summary>The blobs whose concatenation is the file's content, in order.</summary>
+    /// <summary>The blobs whose concatenation is the file's content, in order, each with its recorded CRC32C (if any).</summary>
     Task<IReadOnlyList<FileSegment>> ListFileSegmentsAsync(string fileId, CancellationToken cancellationToken);
 
     /// <summary>The file, or null when the project has none by that id that is alive at <paramref name="now"/>.</summary>

@@ -1,3 +1,4 @@
+using Tessera.Contracts;
 using System.Collections.Concurrent;
 using System.Net;
 using Tessera.Server.Tests.Infrastructure;
@@ -33,8 +34,8 @@ public sealed class MultiNodeTests
         var listings = await Task.WhenAll(clients.Select(client => ListPartsAsync(client, uploadId)));
         Assert.All(listings, listing => Assert.Equal(listings[0], listing));
         Assert.Equal(partIds.Order(StringComparer.Ordinal), listings[0].Select(part => part.Id).Order(StringComparer.Ordinal));
-        Assert.Equal(partIds.Select((id, i) => (id, (long)parts[i].Length, Api.Md5Hex(parts[i]))).OrderBy(p => p.id, StringComparer.Ordinal),
-            listings[0].Select(p => (p.Id, p.Bytes, p.Md5)).OrderBy(p => p.Id, StringComparer.Ordinal));
+        Assert.Equal(partIds.Select((id, i) => (id, (long)parts[i].Length, Crc32C.ToHeaderValue(Crc32C.Compute(parts[i])))).OrderBy(p => p.id, StringComparer.Ordinal),
+            listings[0].Select(p => (p.Id, p.Bytes, p.Crc32C)).OrderBy(p => p.Id, StringComparer.Ordinal));
 
         var completed = await clients[1].CompleteAsync(uploadId, partIds, Api.Md5Hex(content));
         var fileId = completed.GetProperty("file").Id();
@@ -276,10 +277,10 @@ public sealed class MultiNodeTests
         return [.. requests.Take(end).Where(request => request.Bucket == cluster.Bucket)];
     }
 
-    private static async Task<IReadOnlyList<(string Id, long Bytes, string Md5)>> ListPartsAsync(HttpClient client, string uploadId)
+    private static async Task<IReadOnlyList<(string Id, long Bytes, string Crc32C)>> ListPartsAsync(HttpClient client, string uploadId)
     {
         var page = await (await client.GetAsync($"uploads/{uploadId}/parts", Token)).ShouldSucceedAsync();
         return [.. page.GetProperty("data").EnumerateArray().Select(part =>
-            (part.Id(), part.GetProperty("bytes").GetInt64(), part.GetProperty("md5").GetString()!))];
+            (part.Id(), part.GetProperty("bytes").GetInt64(), part.GetProperty("crc32c").GetString()!))];
     }
 }

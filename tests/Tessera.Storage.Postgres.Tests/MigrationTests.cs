@@ -4,7 +4,8 @@ namespace Tessera.Storage.Postgres.Tests;
 
 public sealed class MigrationTests
 {
-    // The schema's migrations: the first, and project_usage for quotas.
+    // The schema's migrations: the first, and project_usage for quotas. Changes counted in schema_additions
+    // (the checksums) leave it as it is.
     private const int LatestVersion = 4;
 
     [Fact]
@@ -91,5 +92,29 @@ public sealed class MigrationTests
 
         Assert.Equal(LatestVersion, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
         Assert.Equal(new ProjectUsage(30 + 20, 1, 1), await nodes.B.ReadProjectUsageAsync(pending.ProjectId, token));
+    }
+
+    [Fact]
+    public async Task Checksums_are_added_without_a_new_schema_version_so_nodes_of_the_previous_release_keep_starting_and_writing()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var nodes = await Nodes.StartAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var upload = Nodes.NewUpload(now, bytes: 20);
+        await nodes.A.CreateUploadAsync(upload, token);
+
+        // The previous release refuses a schema_version above 4; the checksum columns are counted apart.
+        Assert.Equal(LatestVersion, await nodes.QueryScalarAsync<int>("SELECT version FROM schema_version;"));
+        Assert.Equal(1, await nodes.QueryScalarAsync<int>("SELECT applied FROM schema_additions;"));
+
+        // The previous release's own statements, which name no checksum column, still run: its parts have none.
+        await nodes.QueryScalarAsync<int>(
+            $"INSERT INTO parts (id, upload_id, bytes, created_at, blob_key, md5) VALUES ('part_old', '{upload.Id}', 20, {now}, 'part_old', NULL) RETURNING 1;");
+        var part = Nodes.NewPart(upload, now, 0) with { Crc32C = 7 };
+        Assert.Equal(AddPartResult.TooManyBytes, (await nodes.B.AddPartAsync(part with { Bytes = 1 }, 20, now, token)).Result);
+
+        var listed = Assert.Single(await nodes.B.ListPartsAsync(upload.Id, token));
+        Assert.Equal("part_old", listed.Id);
+        Assert.Null(listed.Crc32C);
     }
 }

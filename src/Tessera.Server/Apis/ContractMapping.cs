@@ -50,13 +50,14 @@ internal static class ContractMapping
         UploadId = part.UploadId,
     };
 
-    public static StoredPartObject ToStoredContract(this UploadPart part, string md5) => new()
+    public static StoredPartObject ToStoredContract(this UploadPart part) => new()
     {
         Id = part.Id,
         CreatedAt = part.CreatedAt,
         UploadId = part.UploadId,
         Bytes = part.Bytes,
-        Md5 = md5,
+        Crc32C = part.Crc32C is { } crc ? Crc32C.ToHeaderValue(crc) : null,
+        Md5 = part.Md5,
     };
 
     /// <summary>A page whose <c>first_id</c> and <c>last_id</c> are its first and last items' ids.</summary>

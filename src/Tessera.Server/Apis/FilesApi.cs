@@ -53,6 +53,7 @@ public static class FilesApi
         HttpContext http, IMetadataStore metadata, FormIngest ingest, IIdGenerator ids, UploadClock clock, TesseraLimits limits, ProjectQuotas quotas, ILogger<StoredFile> logger)
     {
         var cancellationToken = http.RequestAborted;
+        var expectedCrc = ChecksumHeader.Expected(http.Request);
         var project = http.CallerProject();
         var quota = quotas.For(project);
         var quotaRoom = quota.Bytes is null && quota.Files is null
@@ -68,6 +69,7 @@ public static class FilesApi
         try
         {
             var received = form.File ?? throw ApiErrors.InvalidField("file", "Missing required parameter: 'file'.");
+            ChecksumHeader.Matches(expectedCrc, received.Crc32C, "the file's bytes as received", "Nothing was stored: send the file again.");
             var filename = string.IsNullOrEmpty(received.FileName)
                 ? throw ApiErrors.InvalidField("file", "The 'file' field must carry a file name (Content-Disposition filename).")
                 : received.FileName;
@@ -90,15 +92,17 @@ public static class FilesApi
                 Bytes = received.Bytes,
                 CreatedAt = now,
                 ExpiresAt = FileExpiry.ExpiresAt(purpose, expiresAfterSeconds, now, limits),
+                Crc32C = received.Crc32C,
             };
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
-            if (await metadata.CreateFileAsync(file, new FileSegment(received.Key, received.Bytes), quota, CancellationToken.None) is { } refusal)
+            if (await metadata.CreateFileAsync(file, new FileSegment(received.Key, received.Bytes, received.Crc32C), quota, CancellationToken.None) is { } refusal)
             {
                 throw ApiErrors.QuotaExceeded(project, refusal,
                     refusal.Kind == QuotaKind.Bytes ? $"This file of {ByteSize.Describe(file.Bytes)}" : "Creating 1 more file");
             }
 
             logger.FileCreated(file.Id, file.Bytes);
+            ChecksumHeader.Write(http.Response, file.Crc32C);
             return TypedResults.Ok(file.ToContract());
         }
         catch
@@ -137,6 +141,7 @@ public static class FilesApi
     internal static async Task<IResult> GetFileAsync(string fileId, HttpContext http, IMetadataStore metadata, UploadClock clock)
     {
         var file = await metadata.FindFileAsync(http.CallerProject(), fileId, clock.Now, http.RequestAborted) ?? throw ApiErrors.NoSuchFile(fileId);
+        ChecksumHeader.Write(http.Response, file.Crc32C);
         return TypedResults.Ok(file.ToContract());
     }
 
@@ -160,6 +165,8 @@ public static class FilesApi
         RangeIsSatisfiable(http.Request, file.Bytes);
         var segments = await metadata.ListFileSegmentsAsync(file.Id, http.RequestAborted);
         http.Response.Headers.ContentDisposition = Attachment(file.Filename);
+        // The whole file's checksum, on a range too: a client resuming a download checks the bytes it has and the rest.
+        ChecksumHeader.Write(http.Response, file.Crc32C);
         // Files never change, so the id is a strong validator.
         return TypedResults.Stream(
             new SegmentedContentStream(blobs, segments, file.Bytes),

@@ -118,6 +118,7 @@ public static class UploadsApi
             throw ApiErrors.QuotaExceeded(upload.ProjectId, refusal, "Creating 1 more pending upload");
         }
 
+        http.Response.Headers[ChecksumHeaders.Algorithms] = ChecksumHeaders.Crc32CAlgorithm;
         return TypedResults.Ok(upload.ToContract(now));
     }
 
@@ -152,6 +153,7 @@ public static class UploadsApi
         string uploadId, HttpContext http, IMetadataStore metadata, FormIngest ingest, UploadClock clock, TesseraLimits limits, ProjectQuotas quotas, ILogger<Upload> logger)
     {
         var cancellationToken = http.RequestAborted;
+        var expectedCrc = ChecksumHeader.Expected(http.Request);
         var project = http.CallerProject();
         var quota = quotas.For(project);
         // The project's usage only matters under a bytes quota; then it is read beside the upload's parts, not after.
@@ -173,7 +175,10 @@ public static class UploadsApi
             cancellationToken);
         var received = form.File ?? throw ApiErrors.InvalidField("data", "Missing required parameter: 'data'. Send the part's bytes as the multipart field 'data'.");
 
-        var part = new UploadPart { Id = received.Key, UploadId = uploadId, Bytes = received.Bytes, CreatedAt = clock.Now, BlobKey = received.Key };
+        var part = new UploadPart
+        {
+            Id = received.Key, UploadId = uploadId, Bytes = received.Bytes, CreatedAt = clock.Now, BlobKey = received.Key, Crc32C = received.Crc32C,
+        };
         AddPartOutcome outcome;
         try
         {
@@ -181,6 +186,8 @@ public static class UploadsApi
             {
                 throw ApiErrors.InvalidField("data", "A part must hold at least 1 byte; this one is empty.");
             }
+
+            ChecksumHeader.Matches(expectedCrc, received.Crc32C, "the part's bytes as received", "Nothing was stored: send the part again.");
 
             // Not the request's token: once the bytes are durable, recording them must not be torn by a disconnect.
             outcome = await metadata.AddPartAsync(part, limits.MaxUploadBytes, limits.MaxPartsPerUpload, quota, clock.Now, CancellationToken.None);
@@ -211,31 +218,19 @@ public static class UploadsApi
         }
 
         logger.PartStored(uploadId, part.Id, part.Bytes);
+        ChecksumHeader.Write(http.Response, part.Crc32C);
         return TypedResults.Ok(part.ToContract());
     }
 
-    // Our extension: "the parts received so far (id, created_at, bytes, md5), so a client can resume an interrupted
-    // upload without sending the same bytes again." A part's MD5 is computed on first request and kept.
-    internal static async Task<IResult> ListPartsAsync(string uploadId, HttpContext http, IMetadataStore metadata, IBlobStore blobs)
+    // Our extension: "the parts received so far (id, created_at, bytes, crc32c, md5), so a client can resume an
+    // interrupted upload without sending the same bytes again." Every checksum listed was recorded when its part was
+    // stored: listing never reads a part back.
+    internal static async Task<IResult> ListPartsAsync(string uploadId, HttpContext http, IMetadataStore metadata)
     {
         var cancellationToken = http.RequestAborted;
         UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
         var parts = await metadata.ListPartsAsync(uploadId, cancellationToken);
-        var listed = new List<StoredPartObject>(parts.Count);
-        foreach (var part in parts)
-        {
-            var md5 = part.Md5;
-            if (md5 is null)
-            {
-                await using var content = new SegmentedContentStream(blobs, [new FileSegment(part.BlobKey, part.Bytes)], part.Bytes);
-                md5 = Convert.ToHexStringLower(await ContentHashing.Md5Async(content, cancellationToken));
-                await metadata.SetPartMd5Async(part.Id, md5, cancellationToken);
-            }
-
-            listed.Add(part.ToStoredContract(md5));
-        }
-
-        return TypedResults.Ok(listed.ToPage(hasMore: false, p => p.Id));
+        return TypedResults.Ok(parts.Select(p => p.ToStoredContract()).ToList().ToPage(hasMore: false, p => p.Id));
     }
 
     // "Completes the Upload. Within the returned Upload object, there is a nested File object that is ready to use
@@ -247,6 +242,7 @@ public static class UploadsApi
         ILogger<Upload> logger)
     {
         var cancellationToken = http.RequestAborted;
+        var expectedCrc = ChecksumHeader.Expected(http.Request);
         var upload = UploadExists(await metadata.FindUploadAsync(http.CallerProject(), uploadId, cancellationToken), uploadId);
         UploadMayStillComplete(upload, clock.Now);
 
@@ -268,10 +264,13 @@ public static class UploadsApi
             return TypedResults.Ok(await RenderAsync(upload, http, metadata, clock.Now));
         }
 
+        uint crc;
         try
         {
             var listed = PartIdsNameThisUploadsParts(partIds, await metadata.ListPartsAsync(uploadId, cancellationToken));
             PartsAddUpToDeclaredBytes(upload, listed);
+            crc = await CombinedCrc32CAsync(listed, metadata, blobs, cancellationToken);
+            ChecksumHeader.Matches(expectedCrc, crc, "the parts named, in order", "The upload is still pending: send again the parts whose bytes differ, or name the right ones.");
             if (expectedMd5 is not null)
             {
                 await using var content = new SegmentedContentStream(blobs, [.. listed.Select(p => new FileSegment(p.BlobKey, p.Bytes))], upload.Bytes);
@@ -301,6 +300,7 @@ public static class UploadsApi
             Bytes = upload.Bytes,
             CreatedAt = upload.CreatedAt,
             ExpiresAt = FileExpiry.ExpiresAt(upload.Purpose, upload.FileExpiresAfterSeconds, upload.CreatedAt, limits),
+            Crc32C = crc,
         };
         var outcome = await metadata.CompleteUploadAsync(uploadId, partIds, file, quotas.For(upload.ProjectId), clock.Now, cancellationToken);
         if (outcome.OverQuota is { } refusal)
@@ -316,6 +316,7 @@ public static class UploadsApi
         }
 
         logger.UploadCompleted(uploadId, file.Id, file.Bytes);
+        ChecksumHeader.Write(http.Response, file.Crc32C);
         return TypedResults.Ok(outcome.Upload!.ToContract(clock.Now, file));
     }
 
@@ -354,6 +355,29 @@ public static class UploadsApi
     private static async Task<UploadObject> RenderAsync(Upload upload, HttpContext http, IMetadataStore metadata, long now)
     {
         var file = upload.FileId is { } fileId ? await metadata.FindFileAsync(upload.ProjectId, fileId, now, http.RequestAborted) : null;
+        ChecksumHeader.Write(http.Response, file?.Crc32C);
         return upload.ToContract(now, file);
+    }
+
+    /// <summary>
+    /// The CRC32C of the parts laid end to end, combined from their recorded checksums without reading a byte. A part
+    /// stored before checksums were kept is read once to compute its own, which is then recorded.
+    /// </summary>
+    private static async Task<uint> CombinedCrc32CAsync(IReadOnlyList<UploadPart> parts, IMetadataStore metadata, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        var pieces = new List<(uint, long)>(parts.Count);
+        foreach (var part in parts)
+        {
+            if (part.Crc32C is not { } crc)
+            {
+                await using var content = new SegmentedContentStream(blobs, [new FileSegment(part.BlobKey, part.Bytes)], part.Bytes);
+                crc = await ContentHashing.Crc32CAsync(content, cancellationToken);
+                await metadata.SetPartCrc32CAsync(part.Id, crc, cancellationToken);
+            }
+
+            pieces.Add((crc, part.Bytes));
+        }
+
+        return Crc32C.Combine(pieces);
     }
 }

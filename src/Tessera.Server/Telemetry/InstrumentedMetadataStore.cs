@@ -45,8 +45,8 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken) =>
         Observe("SumPartBytes", (inner, uploadId, cancellationToken), static state => state.inner.SumPartBytesAsync(state.uploadId, state.cancellationToken));
 
-    public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) =>
-        Observe("SetPartMd5", (inner, partId, md5, cancellationToken), static state => state.inner.SetPartMd5Async(state.partId, state.md5, state.cancellationToken));
+    public Task SetPartCrc32CAsync(string partId, uint crc32C, CancellationToken cancellationToken) =>
+        Observe("SetPartCrc32C", (inner, partId, crc32C, cancellationToken), static state => state.inner.SetPartCrc32CAsync(state.partId, state.crc32C, state.cancellationToken));
 
     public async Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken)
     {

@@ -44,7 +44,7 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
 
     public Task<long> SumPartBytesAsync(string uploadId, CancellationToken cancellationToken) => inner.SumPartBytesAsync(uploadId, cancellationToken);
 
-    public Task SetPartMd5Async(string partId, string md5, CancellationToken cancellationToken) => inner.SetPartMd5Async(partId, md5, cancellationToken);
+    public Task SetPartCrc32CAsync(string partId, uint crc32C, CancellationToken cancellationToken) => inner.SetPartCrc32CAsync(partId, crc32C, cancellationToken);
 
     public Task<TransitionOutcome> CompleteUploadAsync(string uploadId, IReadOnlyList<string> partIds, StoredFile file, long now, CancellationToken cancellationToken) =>
         inner.CompleteUploadAsync(uploadId, partIds, file, now, cancellationToken);

@@ -97,13 +97,29 @@ public abstract partial class MetadataStoreContract
     }
 
     [Fact]
-    public async Task A_parts_md5_is_remembered()
+    public async Task A_parts_checksum_is_kept_and_follows_it_into_the_file()
+    {
+        var upload = await CreateUploadAsync();
+        var part = NewPart(upload, 10) with { Crc32C = 0xE3069283 };
+        Assert.Equal(AddPartResult.Added, (await Store.AddPartAsync(part, maxStoredBytes: 1L << 40, Now, Token)).Result);
+
+        Assert.Equal(0xE3069283u, Assert.Single(await Store.ListPartsAsync(upload.Id, Token)).Crc32C);
+
+        var file = NewFile(upload) with { Bytes = 10, Crc32C = 0x01020304 };
+        Assert.True((await Store.CompleteUploadAsync(upload.Id, [part.Id], file, Now, Token)).Succeeded);
+        Assert.Equal(0x01020304u, (await Store.FindFileAsync(file.ProjectId, file.Id, Now, Token))?.Crc32C);
+        Assert.Equal([new FileSegment(part.BlobKey, 10, 0xE3069283)], await Store.ListFileSegmentsAsync(file.Id, Token));
+    }
+
+    [Fact]
+    public async Task A_checksum_computed_later_for_a_part_stored_without_one_is_recorded()
     {
         var upload = await CreateUploadAsync();
         var part = await AddPartAsync(upload, 10);
+        Assert.Null(Assert.Single(await Store.ListPartsAsync(upload.Id, Token)).Crc32C);
 
-        await Store.SetPartMd5Async(part.Id, "0cc175b9c0f1b6a831c399e269772661", Token);
+        await Store.SetPartCrc32CAsync(part.Id, uint.MaxValue, Token);
 
-        Assert.Equal("0cc175b9c0f1b6a831c399e269772661", Assert.Single(await Store.ListPartsAsync(upload.Id, Token)).Md5);
+        Assert.Equal(uint.MaxValue, Assert.Single(await Store.ListPartsAsync(upload.Id, Token)).Crc32C);
     }
 }

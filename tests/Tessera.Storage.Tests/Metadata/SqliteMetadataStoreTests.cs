@@ -38,7 +38,11 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
         {
             await connection.OpenAsync(Token);
             await using var rewind = connection.CreateCommand();
-            rewind.CommandText = "DROP TABLE project_usage; ALTER TABLE garbage DROP COLUMN bytes; DROP INDEX uploads_pending_by_project; PRAGMA user_version = 2;";
+            rewind.CommandText = """
+                DROP TABLE project_usage; ALTER TABLE garbage DROP COLUMN bytes; DROP INDEX uploads_pending_by_project;
+                ALTER TABLE parts DROP COLUMN crc32c; ALTER TABLE files DROP COLUMN crc32c; ALTER TABLE file_segments DROP COLUMN crc32c;
+                PRAGMA user_version = 2;
+                """;
             await rewind.ExecuteNonQueryAsync(Token);
         }
 
