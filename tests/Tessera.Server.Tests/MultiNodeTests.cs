@@ -1,6 +1,6 @@
-using Tessera.Contracts;
 using System.Collections.Concurrent;
 using System.Net;
+using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 using Tessera.Storage;
 using Tessera.Testing.Engines;

@@ -1,6 +1,6 @@
-using Tessera.Contracts;
 using System.Net;
 using System.Net.Http.Json;
+using Tessera.Contracts;
 using Tessera.Server.Tests.Infrastructure;
 
 namespace Tessera.Server.Tests;

@@ -177,7 +177,12 @@ public static class UploadsApi
 
         var part = new UploadPart
         {
-            Id = received.Key, UploadId = uploadId, Bytes = received.Bytes, CreatedAt = clock.Now, BlobKey = received.Key, Crc32C = received.Crc32C,
+            Id = received.Key,
+            UploadId = uploadId,
+            Bytes = received.Bytes,
+            CreatedAt = clock.Now,
+            BlobKey = received.Key,
+            Crc32C = received.Crc32C,
         };
         AddPartOutcome outcome;
         try
