@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Console benchmark: a 1 GiB upload through the web console in Debian's headless Chromium (no throttling; the page's
-# own 16 MiB parts, 4 in flight, each part's MD5 in WebAssembly checked against the server's; then again with that check
-# off) against `tessera upload` of the same file to the same server in the same run (the native executable, its
+# own 16 MiB parts, 4 in flight, each part's CRC32C in WebAssembly sent with it and checked by the server; then again
+# with that check off) against `tessera upload` of the same file to the same server in the same run (the native executable, its
 # defaults: 64 MiB parts, 4 in flight, MD5). Prints the rates, the page's ratio to the CLI (target >= 0.8), the CPU each
 # way cost the whole machine and the server, and the page's memory (JS heap and renderer RSS) when 256 MiB have gone up
 # and at the end, to show it stays flat. See bench/README.md.

@@ -34,8 +34,8 @@ internal static class FetchUpload
         """;
 
     /// <summary>
-    /// Only the console's own MD5s of the file's 16 MiB parts (its <c>md5.js</c>, a worker reading the file as a stream),
-    /// nothing sent: whether hashing keeps up with the network.
+    /// Only the console's own CRC32Cs of the file's 16 MiB parts (its <c>crc32c.js</c>, a worker reading each part and
+    /// handing its bytes back), one part after another, nothing sent: whether hashing keeps up with the network.
     /// </summary>
     public static async Task<Measured> HashAsync(IBrowser chromium, Uri root, string file, CpuTime cpu)
     {
@@ -47,16 +47,18 @@ internal static class FetchUpload
         var clock = Stopwatch.StartNew();
         await page.EvaluateAsync("""
             async () => {
-              const { partMd5s } = await import('/console/md5.js');
+              const { crc32cReader } = await import('/console/crc32c.js');
               const file = document.querySelector('input[type=file]').files[0];
               const partSize = 16 * 1024 * 1024;
-              return partMd5s(file, partSize).of(Math.max(0, Math.ceil(file.size / partSize) - 1));
+              const reader = crc32cReader();
+              for (let offset = 0; offset < file.size; offset += partSize) await reader.read(file.slice(offset, offset + partSize));
+              reader.stop();
             }
             """);
         return new Measured(clock.Elapsed, cpu.Since(spent));
     }
 
-    /// <summary>Sends the file in parts of <paramref name="partMib"/> MiB, 4 at a time, and completes it without an MD5.</summary>
+    /// <summary>Sends the file in parts of <paramref name="partMib"/> MiB, 4 at a time, and completes it with no checksum.</summary>
     public static async Task<Measured> RunAsync(IBrowser chromium, Uri root, string file, int partMib, CpuTime cpu)
     {
         await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });

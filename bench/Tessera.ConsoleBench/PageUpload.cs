@@ -12,7 +12,7 @@ internal static class PageUpload
     private const long SampleAtBytes = 256L * 1024 * 1024;
 
     public static async Task<PageRun> RunAsync(
-        IBrowser chromium, Uri root, string file, CpuTime cpu, bool checkMd5, CancellationToken cancellationToken)
+        IBrowser chromium, Uri root, string file, CpuTime cpu, bool verify, CancellationToken cancellationToken)
     {
         await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
         var page = await context.NewPageAsync();
@@ -22,7 +22,7 @@ internal static class PageUpload
         var memory = await ChromiumMemory.AttachAsync(chromium, page);
         await region.GetByLabel("File to upload", new() { Exact = true }).SetInputFilesAsync(file);
         await region.GetByLabel("Upload purpose", new() { Exact = true }).SelectOptionAsync("batch");
-        await region.GetByLabel("Check each part's MD5", new() { Exact = true }).SetCheckedAsync(checkMd5);
+        await region.GetByLabel("Check each part's CRC32C", new() { Exact = true }).SetCheckedAsync(verify);
         var before = await memory.SampleAsync();
 
         var finished = page.WaitForFunctionAsync(

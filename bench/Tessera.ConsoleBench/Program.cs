@@ -29,9 +29,9 @@ var pageRuns = new List<PageRun>();
 async Task RunAllAsync(bool counted)
 {
     // Each in turn, so whatever else the machine does falls on all of them alike.
-    var page = await PageUpload.RunAsync(chromium, options.Root, options.File, cpu, checkMd5: true, cancellationToken);
+    var page = await PageUpload.RunAsync(chromium, options.Root, options.File, cpu, verify: true, cancellationToken);
     await SettleAsync();
-    var pageUnchecked = await PageUpload.RunAsync(chromium, options.Root, options.File, cpu, checkMd5: false, cancellationToken);
+    var pageUnchecked = await PageUpload.RunAsync(chromium, options.Root, options.File, cpu, verify: false, cancellationToken);
     await SettleAsync();
     var cli = await CliUpload.RunAsync(options.Cli, options.Root, options.File, [], home, cpu, cancellationToken);
     await SettleAsync();
@@ -56,9 +56,9 @@ async Task RunAllAsync(bool counted)
     }
 
     Console.Error.WriteLine(
-        $"[consolebench] page {Seconds(page.Run)} s, without its MD5 check {Seconds(pageUnchecked.Run)} s; tessera upload {Seconds(cli)} s, " +
+        $"[consolebench] page {Seconds(page.Run)} s, without its CRC32C check {Seconds(pageUnchecked.Run)} s; tessera upload {Seconds(cli)} s, " +
         $"without MD5 {Seconds(cliNoMd5)} s; fetch of 16 MiB parts {Seconds(fetch)} s, of 64 MiB {Seconds(fetchLargeParts)} s; " +
-        $"the page's MD5 alone {Seconds(hash)} s{(counted ? "" : " (warm-up)")}");
+        $"the page's CRC32Cs alone {Seconds(hash)} s{(counted ? "" : " (warm-up)")}");
 }
 
 for (var i = 0; i < options.Warmups; i++)

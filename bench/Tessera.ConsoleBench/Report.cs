@@ -18,12 +18,12 @@ internal static class Report
             $"| {Size(bytes)} upload (medians of {reps}) | s | MB/s | ÷ `tessera upload` | CPU s, whole machine | of which the server | cores busy ({Environment.ProcessorCount}) |");
         text.AppendLine("|---|---|---|---|---|---|---|");
         Row("`tessera upload` (64 MiB parts x 4; it hashes the MD5 as it reads, the server checks it at complete)", "cli");
-        Row("console page in headless Chromium (16 MiB parts x 4, each part's MD5 in WebAssembly checked against the server's)", "page", target: true);
-        Row("console page with \"Check each part's MD5\" off", "pageunchecked", target: true);
+        Row("console page in headless Chromium (16 MiB parts x 4, each part's CRC32C in WebAssembly sent with it and checked by the server as it arrives)", "page", target: true);
+        Row("console page with \"Check each part's CRC32C\" off", "pageunchecked", target: true);
         Row("*diagnostic:* `tessera upload --no-md5`", "clinomd5");
-        Row("*diagnostic:* a page script's plain `fetch` of 16 MiB parts x 4, no MD5, no interface (Chromium's ceiling with the page's parts)", "fetch16");
+        Row("*diagnostic:* a page script's plain `fetch` of 16 MiB parts x 4, no checksum, no interface (Chromium's ceiling with the page's parts)", "fetch16");
         Row("*diagnostic:* the same `fetch` with 64 MiB parts x 4 (the CLI's)", "fetch64");
-        Row("*diagnostic:* the page's part MD5s of the file alone (its worker reading the file as a stream), nothing sent", "hash");
+        Row("*diagnostic:* the page's part CRC32Cs of the file alone (its worker reading each part), nothing sent", "hash");
         text.AppendLine();
 
         text.AppendLine("| the page's memory (MB; highest of its runs, with the check and without) | before | at 256 MiB sent | at the end | peak | end ÷ 256 MiB |");

@@ -9,7 +9,7 @@ namespace Tessera.Console.Tests;
 [Trait("Storage", "embedded")]
 public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromium)
 {
-    private const string CheckLabel = "Check each part's MD5";
+    private const string CheckLabel = "Check each part's CRC32C";
 
     /// <summary>The console's parts in flight at once, fixed by its contract.</summary>
     private const int InFlight = 4;
@@ -22,10 +22,11 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
     private ILocator Purpose => Region("Upload").GetByLabel("Upload purpose", new() { Exact = true });
 
     [Fact]
-    public async Task With_the_MD5_check_unchecked_a_20_MB_file_goes_up_intact_without_hashing_or_asking_for_the_part_list()
+    public async Task With_the_check_unchecked_a_20_MB_file_goes_up_intact_without_hashing_or_checksum_headers_or_asking_for_the_part_list()
     {
         const int fileBytes = 20_000_000;
         var path = MakeFile("unchecked.bin", fileBytes);
+        var requests = new PageRequests(Page);
         using var api = Server.CreateClient(TesseraTestServer.KeyA);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
         Page.Worker += (_, worker) => _workers.Enqueue(worker.Url);
@@ -48,8 +49,9 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await Assertions.Expect(CheckBox).Not.ToBeCheckedAsync();
 
         Assert.Equal(0, Parts.ListingsFor(uploadId));
-        Assert.DoesNotContain(_workers, url => url.Contains("md5", StringComparison.Ordinal));
-        Assert.DoesNotContain((await PageRecorder.ReadAsync(Page)).Statuses, status => status.Contains("Verif", StringComparison.Ordinal));
+        Assert.DoesNotContain(_workers, url => url.Contains("crc32c", StringComparison.Ordinal));
+        Assert.Equal(PartsOf(fileBytes), requests.PartsOf(uploadId).Count);
+        Assert.All(requests.PartsOf(uploadId).Concat(requests.CompletesOf(uploadId)), request => Assert.Null(request.Crc32C));
         Assert.Equal(PartsOf(fileBytes), Parts.ArrivedFor(uploadId));
 
         var row = FileRow(fileId);
@@ -100,20 +102,21 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         Assert.InRange(Parts.ArrivedFor(uploadId) - sentBeforeReload, parts - heldAtReload, parts - heldAtReload + InFlight);
         // The page's one listing is the resume's question of which parts the server holds.
         Assert.Equal(1, Parts.ListingsFor(uploadId) - listedAtReload);
-        Assert.DoesNotContain(_workers, url => url.Contains("md5", StringComparison.Ordinal));
+        Assert.DoesNotContain(_workers, url => url.Contains("crc32c", StringComparison.Ordinal));
         var fileId = upload.GetProperty("file").GetProperty("id").GetString()!;
         using var content = await api.GetAsync($"files/{fileId}/content", HttpCompletionOption.ResponseHeadersRead, Cancellation);
         await using var stream = await content.Content.ReadAsStreamAsync(Cancellation);
         Assert.Equal(Sha256Of(path), Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, Cancellation)));
     }
 
-    // The counterpart that shows the two witnesses above can see something: with the box left as it is, the same
-    // page hashes in a worker and reads the server's part list.
+    // The counterpart that shows the witnesses above can see something: with the box left as it is, the same page
+    // hashes in a worker and sends a checksum with every part and with complete.
     [Fact]
-    public async Task With_the_check_left_on_the_page_hashes_in_a_worker_and_compares_with_the_server_part_list()
+    public async Task With_the_check_left_on_the_page_hashes_in_a_worker_and_sends_a_CRC32C_with_every_part()
     {
         const int fileBytes = 6_000_000;
         var path = MakeFile("checked.bin", fileBytes);
+        var requests = new PageRequests(Page);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
         Page.Worker += (_, worker) => _workers.Enqueue(worker.Url);
         await Assertions.Expect(CheckBox).ToBeCheckedAsync();
@@ -123,8 +126,9 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
 
         await Assertions.Expect(UploadStatus).Not.ToContainTextAsync("not checked");
-        Assert.True(Parts.ListingsFor(uploadId) >= 1, "The page never asked for the part list.");
-        Assert.Contains(_workers, url => url.Contains("md5", StringComparison.Ordinal));
-        Assert.Contains((await PageRecorder.ReadAsync(Page)).Statuses, status => status.Contains("Verifying", StringComparison.Ordinal));
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("CRC32C checked");
+        Assert.Contains(_workers, url => url.Contains("crc32c", StringComparison.Ordinal));
+        Assert.Equal(PartsOf(fileBytes), requests.PartsOf(uploadId).Count);
+        Assert.All(requests.PartsOf(uploadId).Concat(requests.CompletesOf(uploadId)), request => Assert.NotNull(request.Crc32C));
     }
 }

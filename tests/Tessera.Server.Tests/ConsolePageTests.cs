@@ -47,8 +47,8 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
 
         Assert.Contains("/console/app.js", served.Keys);
         Assert.Contains("/console/upload-engine.js", served.Keys);
-        Assert.Contains("/console/md5-worker.js", served.Keys);
-        Assert.Contains("/console/vendor/hash-wasm/md5.umd.min.js", served.Keys);
+        Assert.Contains("/console/crc32c-worker.js", served.Keys);
+        Assert.Contains("/console/vendor/hash-wasm/crc32.umd.min.js", served.Keys);
         foreach (var (path, response) in served)
         {
             var expected = Path.GetExtension(path) switch
@@ -64,7 +64,7 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task The_vendored_md5_library_is_served_with_its_licence()
+    public async Task The_vendored_crc32_library_is_served_with_its_licence()
     {
         using var client = Browser();
         using var response = await client.GetAsync("console/vendor/hash-wasm/LICENSE", Token);

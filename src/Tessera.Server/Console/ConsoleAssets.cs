@@ -20,7 +20,7 @@ public sealed class ConsoleAssets
 
     private ConsoleAssets(FrozenDictionary<string, ConsoleAsset> assets) => _assets = assets;
 
-    /// <summary>The paths served, relative to <c>/console/</c> (e.g. <c>index.html</c>, <c>vendor/hash-wasm/md5.umd.min.js</c>).</summary>
+    /// <summary>The paths served, relative to <c>/console/</c> (e.g. <c>index.html</c>, <c>vendor/hash-wasm/crc32.umd.min.js</c>).</summary>
     public IEnumerable<string> Paths => _assets.Keys;
 
     /// <summary>Reads every embedded asset of <paramref name="assembly"/>.</summary>

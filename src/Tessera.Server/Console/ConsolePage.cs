@@ -18,7 +18,7 @@ public static class ConsolePage
 
 
     /// <summary>
-    /// Self only. WebAssembly is compiled from the MD5 library's bytes (hash-wasm), which needs 'wasm-unsafe-eval';
+    /// Self only. WebAssembly is compiled from the CRC-32 library's bytes (hash-wasm), which needs 'wasm-unsafe-eval';
     /// nothing inline, no eval of JavaScript, no frames.
     /// </summary>
     internal const string ContentSecurityPolicy =

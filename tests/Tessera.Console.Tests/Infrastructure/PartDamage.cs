@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -6,35 +7,45 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Tessera.Console.Tests.Infrastructure;
 
 /// <summary>
-/// Damages the first part request the server receives on its way in: one byte of its body, well inside the part's
-/// data (past the multipart headers), is flipped before Tessera reads it, as a faulty network or proxy would. The
-/// server stores the damaged part, with the damaged part's MD5; only a client that checks each part can notice.
+/// Damages the first part requests the server receives (<see cref="Times"/> of them) on their way in: one byte of
+/// each body, well inside the part's data (past the multipart headers), is flipped before Tessera reads it, as a
+/// faulty network or proxy would. Only the checksum the client sent with the part can tell.
 /// </summary>
 public sealed class PartDamage
 {
     /// <summary>Where in the request body the byte is flipped: past the multipart headers, inside a part of the tests' size.</summary>
     private const long Offset = 64 * 1024;
 
+    private readonly ConcurrentQueue<int> _answers = new();
     private int _damaged;
 
     /// <summary>The upload whose part was damaged, once one was.</summary>
     public string? DamagedUpload { get; private set; }
 
-    public bool Done => Volatile.Read(ref _damaged) == 1;
+    /// <summary>How many part requests are damaged, the first ones to arrive: one unless a test sets more before it sends.</summary>
+    public int Times { get; set; } = 1;
+
+    public bool Done => Volatile.Read(ref _damaged) >= Times;
+
+    /// <summary>The status the server answered each damaged request with.</summary>
+    public IReadOnlyList<int> Answers => [.. _answers];
 
     public void Register(IServiceCollection services) => services.AddSingleton<IStartupFilter>(new Filter(this));
 
     private async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (HttpMethods.IsPost(context.Request.Method) && segments is [.., "uploads", _, "parts"]
-            && Interlocked.CompareExchange(ref _damaged, 1, 0) == 0)
+        if (!HttpMethods.IsPost(context.Request.Method) || segments is not [.., "uploads", _, "parts"]
+            || Interlocked.Increment(ref _damaged) > Times)
         {
-            DamagedUpload = segments[^2];
-            context.Request.Body = new FlippingStream(context.Request.Body, Offset);
+            await next(context);
+            return;
         }
 
+        DamagedUpload = segments[^2];
+        context.Request.Body = new FlippingStream(context.Request.Body, Offset);
         await next(context);
+        _answers.Enqueue(context.Response.StatusCode);
     }
 
     private sealed class Filter(PartDamage damage) : IStartupFilter

@@ -10,7 +10,7 @@ namespace Tessera.Console.Tests.Infrastructure;
 /// Sits in front of the real server's pipeline and counts, on the server's side, the part requests
 /// (<c>POST .../uploads/{id}/parts</c>) the page sent: every one that arrived, the ones stored, and the most in
 /// flight at once; and, for each upload, the part-list requests (<c>GET .../uploads/{id}/parts</c>), which the page
-/// sends only to compare its parts' MD5s with the server's and to resume. What the page claims about itself is not
+/// sends only to resume. What the page claims about itself is not
 /// evidence; this is.
 /// </summary>
 public sealed class PartTraffic

@@ -79,16 +79,17 @@ export function unreachable(cause) {
 }
 
 /**
- * Sends one request to the API: `json` becomes the body, `token` replaces the session's bearer (sign-in tries a key
- * before keeping it). Answers the parsed JSON, or the Response itself with `raw`; throws ApiError otherwise.
+ * Sends one request to the API: `json` becomes the body, `headers` are added, `token` replaces the session's bearer
+ * (sign-in tries a key before keeping it). Answers the parsed JSON, or the Response itself with `raw`; throws ApiError
+ * otherwise.
  */
-export async function api(path, { method = 'GET', json, query, signal, token, raw = false } = {}) {
+export async function api(path, { method = 'GET', json, query, signal, token, headers: extra = {}, raw = false } = {}) {
   const url = new URL(API_BASE + path, location.origin);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
   }
 
-  const headers = { Authorization: token ? `Bearer ${token}` : bearer() };
+  const headers = { ...extra, Authorization: token ? `Bearer ${token}` : bearer() };
   let body;
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';

@@ -1,14 +1,22 @@
-// Sends one file through the Uploads API: create, parts in parallel (each a File slice the browser streams from
-// disk), each part's MD5 computed alongside (md5.js), every part checked against the MD5 the server stored for it,
-// complete. A part that fails on the network or with 429/5xx is sent again after a pause (the server's Retry-After
-// when it gives one); a part the server stored with another MD5 than the page's slice is sent again as a new part.
-// The user may turn the check off (`checkMd5: false`) to spare the CPU it costs: then the page hashes nothing and
-// asks the server for no part's MD5 while sending, and a part damaged on its way goes unnoticed.
-// What succeeded is written down as it happens (resume-records.js), so a later pick of the same file continues from
-// the parts the server still holds.
-import { api, API_BASE, ApiError, bearer, errorFrom, unreachable } from './api.js';
-import { partMd5s } from './md5.js';
+// Sends one file through the Uploads API: create, parts in parallel, complete. With the check on (the default) each
+// part's bytes are read once, in a worker that hashes them (crc32c.js), and those very bytes go up with their CRC32C
+// in a header: the server refuses a part whose bytes do not match it (400 checksum_mismatch), and the page sends that
+// part again, MAX_RESENDS times at most; the answer's header says what the server stored, and the page checks it. At
+// complete the page sends the whole file's CRC32C, combined from the parts' (crc32c-combine.js), and checks the
+// answer's. Nothing is read back: no part list is asked for, and the server reads no part again.
+// The user may turn the check off (`verify: false`): then the page sends each slice straight from the file, hashes
+// nothing, and a part damaged on its way goes unnoticed.
+// A part that fails on the network or with 429/5xx is sent again after a pause (retries.js). What succeeded is
+// written down as it happens (resume-records.js), so a later pick of the same file continues from the parts the
+// server still holds.
+import { api, ApiError } from './api.js';
+import { crc32cOfPieces } from './crc32c-combine.js';
+import { ALGORITHMS_HEADER, CRC32C_HEADER, announcesCrc32c, crc32cReader, toHeaderValue } from './crc32c.js';
+import { sendPart } from './part-request.js';
 import { deleteRecord, readRecord, writeRecord } from './resume-records.js';
+import { abortError, isAbort, withRetries } from './retries.js';
+
+export { isAbort };
 
 /**
  * Part size: 16 MiB, as Chromium sent 16 MiB parts about 1.4x as fast as 4 MiB ones here (docs/benchmarks.md).
@@ -18,55 +26,42 @@ export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 
 export const PARTS_IN_FLIGHT = 4;
 
-const MAX_ATTEMPTS = 8;
-const MAX_BACKOFF_MS = 15_000;
-
-/**
- * Least time between two part-list requests while parts go up: enough to keep the server's MD5s close behind, few
- * enough (2 a second) not to spend a project's request rate limit on them.
- */
-const WARM_INTERVAL_MS = 500;
-
-/** Times a part whose stored MD5 differs from the page's is sent again before the upload gives up. */
-const MAX_RESENDS = 3;
+/** Times a part the server found damaged (its CRC32C not the page's) is sent again before the upload gives up. */
+export const MAX_RESENDS = 3;
 
 export function configuredPartSize() {
   const override = Number(sessionStorage.getItem('tessera.partSize'));
   return Number.isInteger(override) && override > 0 ? override : DEFAULT_PART_SIZE;
 }
 
-function abortError() {
-  return new DOMException('The upload was stopped.', 'AbortError');
-}
-
-export function isAbort(error) {
-  return error?.name === 'AbortError';
+function isChecksumMismatch(error) {
+  return error instanceof ApiError && error.code === 'checksum_mismatch';
 }
 
 /**
  * The upload of one file. `start()` runs it to the end and resolves with the completed Upload (its `file` inside);
  * `cancel()` stops it and cancels it on the server. Read `uploadId`, `total`, `done()` and `resuming` at any time.
- * With `checkMd5` false no part is hashed or checked, and `onVerifying` is never called.
+ * With `verify` false no part is hashed or checked.
  */
 export class FileUpload {
-  constructor(file, purpose, { checkMd5 = true, onCreated = () => {}, onVerifying = () => {}, onCompleting = () => {} } = {}) {
+  constructor(file, purpose, { verify = true, onCreated = () => {}, onCompleting = () => {} } = {}) {
     this.file = file;
     this.purpose = purpose;
-    this.checkMd5 = checkMd5;
+    this.verify = verify;
     this.total = file.size;
     this.uploadId = null;
     this.resuming = false;
     this.cancelled = false;
     this._onCreated = onCreated;
-    this._onVerifying = onVerifying;
     this._onCompleting = onCompleting;
     this._abort = new AbortController();
     this._confirmed = 0;
     this._inFlight = new Map();
     this._record = null;
     this._cancellation = null;
-    this._warming = null;
-    this._warmedAt = -Infinity;
+    this._reader = null;
+    // The CRC32C of each part named, by index: the whole file's follows from them.
+    this._crcs = [];
   }
 
   /** Bytes of the parts the server has acknowledged, for the pending list. */
@@ -81,7 +76,7 @@ export class FileUpload {
     return Math.min(this.total, this._confirmed + sending);
   }
 
-  /**
+/**
    * The pending upload a former run of this file left (see resume-records.js), or null when there is none or the
    * server no longer has it pending.
    */
@@ -101,71 +96,83 @@ export class FileUpload {
   /** Runs the upload; with `record` (from findResumable) it continues that upload. */
   async start(record = null) {
     const signal = this._abort.signal;
-    let partSize;
-    let parts;
-    let hashes;
-    if (record) {
-      this.resuming = true;
-      this.purpose = record.purpose ?? this.purpose;
-      partSize = record.partSize;
-      this.uploadId = record.uploadId;
-      this._record = record;
-      this._onCreated(this.uploadId);
-      hashes = this._hash(partSize);
-      try {
-        parts = await this._partsStillHeld(record, partSize, hashes, signal);
-      } catch (error) {
-        hashes?.stop();
-        throw error;
-      }
-    } else {
-      partSize = configuredPartSize();
-      // Not aborted by a cancel: cut off midway, the create might still happen on the server, out of reach; finished,
-      // its upload is cancelled there just below.
-      const upload = await api('/uploads', {
-        method: 'POST',
-        json: { filename: this.file.name, purpose: this.purpose, bytes: this.file.size, mime_type: this.file.type || 'application/octet-stream' },
-      });
-      this.uploadId = upload.id;
-      this._record = { uploadId: upload.id, partSize, purpose: this.purpose, parts: {} };
-      this._onCreated(this.uploadId);
-      if (this.cancelled) {
-        // Cancelled while the create was on its way: the server has the upload now, so cancel it there too.
-        this._cancellation = this._cancellation.then(() => this._cancelOnServer());
-        throw abortError();
-      }
-      this._remember();
-      hashes = this._hash(partSize);
-      parts = new Map();
-    }
-
-    const count = partCount(this.file.size, partSize);
-    for (const index of parts.keys()) this._confirmed += chunkOf(this.file, index, partSize).size;
-    this._record.parts = Object.fromEntries(parts);
-    this._remember();
-
-    const missing = [];
-    for (let index = 0; index < count; index += 1) if (!parts.has(index)) missing.push(index);
-
+    this._reader = this.verify ? crc32cReader(signal) : null;
     try {
+      const { partSize, parts } = record ? await this._resume(record, signal) : await this._create();
+      const count = partCount(this.file.size, partSize);
+      for (const index of parts.keys()) this._confirmed += chunkOf(this.file, index, partSize).size;
+      this._record.parts = Object.fromEntries(parts);
+      this._remember();
+
+      const missing = [];
+      for (let index = 0; index < count; index += 1) if (!parts.has(index)) missing.push(index);
       await this._sendParts(missing, parts, partSize, signal);
-      if (hashes) {
-        this._onVerifying();
-        await this._verifyParts(parts, count, partSize, hashes, signal);
-      }
+      this._reader?.stop();
+      return await this._complete(parts, count, partSize, signal);
     } catch (error) {
       this._abort.abort();
       throw error;
     }
+  }
 
-    // No whole-file `md5`: every named part was checked above (or the user chose no check), and checking the whole
-    // file would make the server read it all back before it answers.
+  async _resume(record, signal) {
+    this.resuming = true;
+    this.purpose = record.purpose ?? this.purpose;
+    this.uploadId = record.uploadId;
+    this._record = record;
+    this._onCreated(this.uploadId);
+    return { partSize: record.partSize, parts: await this._partsStillHeld(record, record.partSize, signal) };
+  }
+
+  async _create() {
+    const partSize = configuredPartSize();
+    // Not aborted by a cancel: cut off midway, the create might still happen on the server, out of reach; finished,
+    // its upload is cancelled there just below.
+    const response = await api('/uploads', {
+      method: 'POST',
+      raw: true,
+      json: { filename: this.file.name, purpose: this.purpose, bytes: this.file.size, mime_type: this.file.type || 'application/octet-stream' },
+    });
+    const upload = await response.json();
+    this.uploadId = upload.id;
+    this._record = { uploadId: upload.id, partSize, purpose: this.purpose, parts: {} };
+    this._onCreated(this.uploadId);
+    if (this.cancelled) {
+      // Cancelled while the create was on its way: the server has the upload now, so cancel it there too.
+      this._cancellation = this._cancellation.then(() => this._cancelOnServer());
+      throw abortError();
+    }
+    if (this.verify && !announcesCrc32c(response.headers.get(ALGORITHMS_HEADER))) {
+      // Tessera always announces it; an answer without it went through something that drops headers, which would
+      // drop the parts' checksum headers too. Better no upload than one that says it was checked and was not.
+      await this._cancelOnServer().catch(() => {});
+      throw new Error(`The server's answer does not say it checks CRC32C (no ${ALGORITHMS_HEADER}: crc32c header; a proxy `
+        + 'in between may drop it), so the parts could not be verified and the upload was cancelled. Untick '
+        + '"Check each part\'s CRC32C" to upload without the check.');
+    }
+    this._remember();
+    return { partSize, parts: new Map() };
+  }
+
+  /** Names the parts in order, with the whole file's CRC32C when checking, and checks the one the server answers. */
+  async _complete(parts, count, partSize, signal) {
     const partIds = Array.from({ length: count }, (_, index) => parts.get(index));
+    const headers = {};
+    if (this.verify) {
+      const pieces = Array.from({ length: count }, (_, index) => ({ crc: this._crcs[index], bytes: chunkOf(this.file, index, partSize).size }));
+      headers[CRC32C_HEADER] = toHeaderValue(crc32cOfPieces(pieces));
+    }
     this._onCompleting();
-    const completed = await withRetries(async () => api(`/uploads/${encodeURIComponent(this.uploadId)}/complete`, {
-      method: 'POST', signal, json: { part_ids: partIds },
+    const response = await withRetries(async () => api(`/uploads/${encodeURIComponent(this.uploadId)}/complete`, {
+      method: 'POST', signal, headers, raw: true, json: { part_ids: partIds },
     }), signal);
+    const completed = await response.json();
     deleteRecord(this.file);
+    const stored = response.headers.get(CRC32C_HEADER);
+    if (this.verify && stored !== headers[CRC32C_HEADER]) {
+      throw new Error(`The server completed ${completed.file?.id ?? this.uploadId} but gives its CRC32C as ${stored ?? 'nothing'}, `
+        + `not the file's ${headers[CRC32C_HEADER]}: the stored file may not hold this file's bytes. Delete it and upload again.`);
+    }
     return completed;
   }
 
@@ -197,62 +204,6 @@ export class FileUpload {
     if (!this.cancelled) writeRecord(this.file, this._record);
   }
 
-  /**
-   * The file's part MD5s, hashed from now on alongside the sending; a failed hash surfaces where it is awaited.
-   * Null when the check is off: every step that needs the hashes is skipped where it would await them.
-   */
-  _hash(partSize) {
-    return this.checkMd5 ? partMd5s(this.file, partSize, this._abort.signal) : null;
-  }
-
-  /**
-   * Reads the server's parts and checks that each part the page will name has the MD5 of its slice. A part that does
-   * not (damaged on its way) is sent again as a new part, then checked again; the damaged one is simply not named, so
-   * the server drops it at complete. After MAX_RESENDS rounds the upload stops with an error saying which part.
-   */
-  async _verifyParts(parts, count, partSize, hashes, signal) {
-    await this._warming;
-    for (let round = 0; ; round += 1) {
-      // The server lists every part of an upload in one answer (no paging).
-      const listing = await withRetries(() => api(`/uploads/${encodeURIComponent(this.uploadId)}/parts`, { signal }), signal);
-      const stored = new Map(listing.data.map((part) => [part.id, part]));
-      const bad = [];
-      for (let index = 0; index < count; index += 1) {
-        const part = stored.get(parts.get(index));
-        if (!part || part.md5 !== await hashes.of(index)) bad.push(index);
-      }
-      if (bad.length === 0) return;
-      if (round >= MAX_RESENDS) {
-        const first = bad[0];
-        throw new Error(`Part ${first + 1} of ${count} (bytes ${first * partSize} to ${Math.min((first + 1) * partSize, this.file.size) - 1}) `
-          + `arrived with another MD5 than the file's, ${MAX_RESENDS + 1} times in a row; the upload was stopped `
-          + `and can be resumed (${bad.length} ${bad.length === 1 ? 'part' : 'parts'} affected). Check the network or the file.`);
-      }
-      for (const index of bad) {
-        parts.delete(index);
-        delete this._record.parts[index];
-        this._confirmed -= chunkOf(this.file, index, partSize).size;
-      }
-      this._remember();
-      await this._sendParts(bad, parts, partSize, signal);
-    }
-  }
-
-  /**
-   * Asks for the part list while parts still go up, one request at a time and at most every WARM_INTERVAL_MS: the
-   * server computes a stored part's MD5 the first time it lists it and keeps it, so it reads each part back while the
-   * network is the bottleneck, and the check before complete finds them computed instead of waiting for the server
-   * to read the whole file back then. The answer is not used; the check reads the list anew. Without the check
-   * nothing asks for those MD5s, so nor does this.
-   */
-  _warmPartMd5s(signal) {
-    if (!this.checkMd5 || this._warming || performance.now() - this._warmedAt < WARM_INTERVAL_MS) return;
-    this._warmedAt = performance.now();
-    this._warming = api(`/uploads/${encodeURIComponent(this.uploadId)}/parts`, { signal })
-      .catch(() => {})
-      .finally(() => { this._warming = null; });
-  }
-
   /** PARTS_IN_FLIGHT senders take the next missing part until none is left; the first final failure stops them all. */
   async _sendParts(missing, parts, partSize, signal) {
     let next = 0;
@@ -261,60 +212,63 @@ export class FileUpload {
         if (signal.aborted) throw abortError();
         const index = missing[next++];
         const chunk = chunkOf(this.file, index, partSize);
-        const part = await withRetries(() => this._sendPart(index, chunk, signal), signal, () => this._inFlight.delete(index));
+        const { body, crc } = this._reader ? await this._reader.read(chunk) : { body: chunk, crc: null };
+        const part = await this._sendCheckedPart(index, body, crc, partSize, signal);
         this._inFlight.delete(index);
         this._confirmed += chunk.size;
+        this._crcs[index] = crc;
         parts.set(index, part.id);
         this._record.parts[index] = part.id;
         this._remember();
-        this._warmPartMd5s(signal);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, missing.length) }, sender));
   }
 
   /**
-   * One POST /uploads/{id}/parts with the slice as the multipart field `data`. XMLHttpRequest rather than fetch:
-   * it reports upload progress, so the bar moves within a part.
+   * Sends one part and, given its CRC32C, makes sure the server stored those bytes: a part refused as damaged
+   * (400 checksum_mismatch), or stored with another CRC32C (left unnamed, so the server drops it at complete), is
+   * sent again, MAX_RESENDS times at most; then the upload stops with an error saying which part.
    */
-  _sendPart(index, chunk, signal) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      const onAbort = () => xhr.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const settle = () => signal.removeEventListener('abort', onAbort);
-      xhr.open('POST', `${API_BASE}/uploads/${encodeURIComponent(this.uploadId)}/parts`);
-      xhr.setRequestHeader('Authorization', bearer());
-      xhr.upload.onprogress = (event) => this._inFlight.set(index, Math.min(event.loaded, chunk.size));
-      xhr.onload = () => {
-        settle();
-        const response = new Response(xhr.status === 204 ? null : xhr.responseText, {
-          status: xhr.status,
-          statusText: xhr.statusText,
-          headers: headersOf(xhr),
-        });
-        if (response.ok) {
-          response.json().then(resolve, reject);
-        } else {
-          errorFrom(response).then(reject, reject);
-        }
-      };
-      xhr.onerror = () => { settle(); reject(unreachable()); };
-      xhr.ontimeout = () => { settle(); reject(unreachable()); };
-      xhr.onabort = () => { settle(); reject(abortError()); };
-      const form = new FormData();
-      form.append('data', chunk, `part-${index}`);
-      this._inFlight.set(index, 0);
-      xhr.send(form);
-    });
+  async _sendCheckedPart(index, body, crc, partSize, signal) {
+    const progress = (loaded) => this._inFlight.set(index, loaded);
+    for (let resends = 0; ; resends += 1) {
+      if (resends > MAX_RESENDS) throw this._damaged(index, partSize);
+      let answer;
+      try {
+        answer = await withRetries(() => sendPart(this.uploadId, index, body, crc, signal, progress), signal, () => this._inFlight.delete(index));
+      } catch (error) {
+        this._inFlight.delete(index);
+        if (isChecksumMismatch(error)) continue;
+        throw error;
+      }
+      if (crc === null) return answer.part;
+      if (answer.storedCrc === null) {
+        throw new Error(`The server stored part ${index + 1} without saying its CRC32C (no ${CRC32C_HEADER} header on its answer; `
+          + 'a proxy in between may drop it), so it could not be verified. The upload was stopped and can be resumed; untick '
+          + '"Check each part\'s CRC32C" to upload without the check.');
+      }
+      if (answer.storedCrc === toHeaderValue(crc)) return answer.part;
+      this._inFlight.delete(index);
+    }
+  }
+
+  _damaged(index, partSize) {
+    const count = partCount(this.file.size, partSize);
+    const last = Math.min((index + 1) * partSize, this.file.size) - 1;
+    return new Error(`Part ${index + 1} of ${count} (bytes ${index * partSize} to ${last}) arrived damaged `
+      + `${MAX_RESENDS + 1} times in a row: the server's CRC32C of what it received never matched the file's. `
+      + 'The upload was stopped and can be resumed by picking the file again; check the network (a proxy or a faulty link) or the file.');
   }
 
   /**
-   * The parts of `record` the server still holds, by index: those it recorded, then, given `hashes`, any other the
-   * server has whose size and MD5 match a missing slice of the file (a part whose answer was lost before it could be
-   * recorded). Without hashes there is nothing to match such a part against, so its slice is simply sent again.
+   * The parts of `record` the server still holds, by index: those it recorded and, when checking, whose CRC32C the
+   * server gives as the slice's (a part stored before checksums existed has none and is sent again); then, when
+   * checking, any other part the server has whose size and CRC32C match a missing slice (a part whose answer was
+   * lost before it could be recorded). Without the check a recorded part of the right size is kept, and an
+   * unrecorded one cannot be matched to its slice, which is simply sent again.
    */
-  async _partsStillHeld(record, partSize, hashes, signal) {
+  async _partsStillHeld(record, partSize, signal) {
     const listing = await api(`/uploads/${encodeURIComponent(record.uploadId)}/parts`, { signal });
     const held = new Map(listing.data.map((part) => [part.id, part]));
     const count = partCount(this.file.size, partSize);
@@ -323,25 +277,33 @@ export class FileUpload {
       const index = Number(key);
       const part = held.get(partId);
       if (Number.isInteger(index) && index < count && part && part.bytes === chunkOf(this.file, index, partSize).size) {
-        parts.set(index, partId);
         held.delete(partId);
+        if (!this._reader || await this._matches(part, index, partSize)) parts.set(index, partId);
       }
     }
 
-    if (!hashes) return parts;
+    if (!this._reader) return parts;
     for (let index = 0; index < count && held.size > 0; index += 1) {
       if (parts.has(index)) continue;
-      const chunk = chunkOf(this.file, index, partSize);
-      const sameSize = [...held.values()].filter((part) => part.bytes === chunk.size);
-      if (sameSize.length === 0) continue;
-      const md5 = await hashes.of(index);
-      const match = sameSize.find((part) => part.md5 === md5);
-      if (match) {
-        parts.set(index, match.id);
-        held.delete(match.id);
+      const size = chunkOf(this.file, index, partSize).size;
+      const candidates = [...held.values()].filter((part) => part.bytes === size && part.crc32c);
+      if (candidates.length === 0) continue;
+      for (const part of candidates) {
+        if (await this._matches(part, index, partSize)) {
+          parts.set(index, part.id);
+          held.delete(part.id);
+          break;
+        }
       }
     }
     return parts;
+  }
+
+  /** Whether the server's part has the CRC32C of slice `index`; notes that CRC for complete when it does. */
+  async _matches(part, index, partSize) {
+    if (!part.crc32c) return false;
+    this._crcs[index] ??= (await this._reader.read(chunkOf(this.file, index, partSize))).crc;
+    return part.crc32c === toHeaderValue(this._crcs[index]);
   }
 }
 
@@ -351,54 +313,4 @@ export function partCount(size, partSize) {
 
 function chunkOf(file, index, partSize) {
   return file.slice(index * partSize, Math.min((index + 1) * partSize, file.size));
-}
-
-function headersOf(xhr) {
-  const headers = new Headers();
-  for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-  }
-  return headers;
-}
-
-/**
- * Runs `attempt` until it succeeds, a final error, or MAX_ATTEMPTS. Pauses between tries double from half a second,
- * with jitter so parallel parts do not retry in step; a Retry-After from the server wins. While the browser knows it
- * is offline it waits for the network to come back, however long, without spending tries.
- */
-async function withRetries(attempt, signal, beforeRetry = () => {}) {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (isAbort(error) || signal.aborted || !(error instanceof ApiError) || !error.retryable) throw error;
-      beforeRetry();
-      if (error.status === 0 && !navigator.onLine) {
-        await backOnline(signal);
-        tries -= 1;
-        continue;
-      }
-      if (tries >= MAX_ATTEMPTS) throw error;
-      const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (tries - 1)) * (0.75 + Math.random() / 2);
-      await sleep(error.retryAfter !== null ? error.retryAfter * 1000 : backoff, signal);
-    }
-  }
-}
-
-function backOnline(signal) {
-  return new Promise((resolve, reject) => {
-    const onOnline = () => { signal.removeEventListener('abort', onAbort); resolve(); };
-    const onAbort = () => { window.removeEventListener('online', onOnline); reject(abortError()); };
-    window.addEventListener('online', onOnline, { once: true });
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); reject(abortError()); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,6 +1,6 @@
 // The Upload region: pick or drop a file, choose its purpose, watch it go up (percent, rate, time left), cancel it.
 // Picking a file this page started before, whose upload the server still holds, continues it at once. Each upload,
-// new or resumed, checks its parts' MD5s or not as the checkbox says when it starts; the box is locked while it runs.
+// new or resumed, checks its parts' CRC32Cs or not as the checkbox says when it starts; the box is locked while it runs.
 import { showError, clearAlert } from './alerts.js';
 import { formatDuration, formatPercent, formatRate } from './format.js';
 import { FileUpload, isAbort } from './upload-engine.js';
@@ -20,7 +20,7 @@ const RATE_WINDOW_MS = 4000;
 const region = document.getElementById('upload');
 const fileInput = document.getElementById('upload-file');
 const purposeSelect = document.getElementById('upload-purpose');
-const md5Box = document.getElementById('upload-md5');
+const verifyBox = document.getElementById('upload-verify');
 const startButton = document.getElementById('upload-start');
 const run = document.getElementById('upload-run');
 const nameText = document.getElementById('upload-name');
@@ -109,7 +109,7 @@ async function runUpload(file, purpose, record) {
     status.textContent = text;
   };
   const upload = new FileUpload(file, purpose, {
-    checkMd5: md5Box.checked,
+    verify: verifyBox.checked,
     onCreated: (uploadId) => {
       idText.textContent = uploadId;
       idText.dataset.uploadId = uploadId;
@@ -117,12 +117,11 @@ async function runUpload(file, purpose, record) {
       refreshPending();
       refreshUsage();
     },
-    onVerifying: () => finishing('100% · Verifying each part’s MD5 against the server’s…'),
-    onCompleting: () => finishing(upload.checkMd5 ? '100% · Verified; completing…' : '100% · Completing (parts not checked)…'),
+    onCompleting: () => finishing(upload.verify ? '100% · Every part’s CRC32C matched; completing…' : '100% · Completing (parts not checked)…'),
   });
   current = upload;
   // What the run was started with cannot change under it.
-  md5Box.disabled = true;
+  verifyBox.disabled = true;
   purposeSelect.disabled = true;
   clearAlert();
   run.hidden = false;
@@ -169,8 +168,8 @@ async function runUpload(file, purpose, record) {
     clearInterval(ticker);
     markSending(null);
     bar.value = bar.max;
-    const unchecked = upload.checkMd5 ? '' : ' (parts not checked)';
-    status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}${unchecked}.`;
+    const checked = upload.verify ? ' (every part’s CRC32C checked)' : ' (parts not checked)';
+    status.textContent = `Uploaded as ${completed.file?.id ?? completed.id}${checked}.`;
     outcome.textContent = `${upload.file.name} uploaded.`;
     await Promise.all([reloadFiles(), refreshUsage(), refreshPending()]);
   } catch (error) {
@@ -195,7 +194,7 @@ async function runUpload(file, purpose, record) {
     cancelButton.hidden = true;
     if (current === upload) {
       current = null;
-      md5Box.disabled = false;
+      verifyBox.disabled = false;
       purposeSelect.disabled = false;
     }
   }
