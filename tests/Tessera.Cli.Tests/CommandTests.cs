@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Tessera.Cli.Tests.Infrastructure;
+using Tessera.Contracts;
 
 namespace Tessera.Cli.Tests;
 
@@ -75,7 +76,7 @@ public sealed class CommandTests : IAsyncLifetime
         var parts = await _tessera.RunAsync("uploads:parts", "list", uploadId, "--format", "jsonl");
         var part = JsonDocument.Parse(parts.StandardOutput.Trim()).RootElement;
         Assert.Equal(5, part.GetProperty("bytes").GetInt64());
-        Assert.Equal(Convert.ToHexStringLower(MD5.HashData("12345"u8)), part.GetProperty("md5").GetString());
+        Assert.Equal(Crc32C.ToHeaderValue(Crc32C.Compute("12345"u8)), part.GetProperty("crc32c").GetString());
 
         Assert.Equal("pending", (await JsonOfAsync("uploads", "retrieve", "--upload-id", uploadId)).GetProperty("status").GetString());
         Assert.Equal("cancelled", (await JsonOfAsync("uploads", "cancel", uploadId)).GetProperty("status").GetString());
