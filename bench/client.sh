@@ -9,6 +9,8 @@
 #
 # Usage: bench/client.sh
 # Knobs (environment): REPS=5 WARMUPS=2 PORT=19485 SKIP_BUILD=1 (use the existing Release builds and packages)
+#   BASE=REV also builds the command line of git revision REV (framework-dependent) and runs its `--no-md5` upload in
+#   the same repetitions, the reference for this build's default (verified) upload, against the same server
 #   CLI_ENV="DOTNET_GCgen0size=4MiB ..." extra environment for the tessera processes (to measure a runtime setting)
 set -euo pipefail
 
@@ -43,6 +45,15 @@ if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
     dotnet pack -c Release "$REPO/src/Tessera.Cli" -r "$RID" -o "$PACKAGES" -nologo -v quiet >/dev/null || die "native tool pack failed"
     dotnet tool install --tool-path "$TOOL_DIR" --add-source "$PACKAGES" Tessera.Cli >/dev/null || die "tool install failed"
 fi
+BASE_REV=${BASE:-}
+BASE_DLL=
+if [[ -n $BASE_REV ]]; then
+    BASE_TREE=$(mktemp -d /tmp/tessera-client-base.XXXXXX)
+    git -C "$REPO" worktree add --detach --quiet "$BASE_TREE/src" "$BASE_REV" || die "no revision $BASE_REV"
+    log "building the command line of $BASE_REV"
+    dotnet build -c Release "$BASE_TREE/src/src/Tessera.Cli" -o "$BASE_TREE/bin" -nologo -v quiet >/dev/null || die "build of $BASE_REV failed"
+    BASE_DLL="$BASE_TREE/bin/tessera.dll"
+fi
 TOOL_BIN="$TOOL_DIR/tessera"
 [[ -x $TOOL_BIN ]] || die "no installed tool at $TOOL_BIN (run without SKIP_BUILD=1)"
 
@@ -52,6 +63,7 @@ cleanup() {
     set +e
     if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; fi
     rm -rf "$WORK"
+    if [[ -n ${BASE_TREE:-} ]]; then git -C "$REPO" worktree remove --force "$BASE_TREE/src"; rm -rf "$BASE_TREE"; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -113,6 +125,7 @@ run_measured() {
 tessera_upload() {
     local start seconds file flags=() command=("$TOOL_BIN")
     [[ $1 == dll ]] && command=(dotnet "$DLL_BIN")
+    [[ $1 == base ]] && command=(dotnet "$BASE_DLL")
     [[ $2 == nomd5 ]] && flags=(--no-md5)
     start=$(now)
     # shellcheck disable=SC2086 # CLI_ENV is a list of NAME=VALUE words
@@ -141,6 +154,7 @@ for _ in $(seq 1 "$WARMUPS"); do
 done
 
 RUNS=(small small_dll curl nomd5 nomd5_dll curl_md5 md5)
+[[ -n $BASE_DLL ]] && RUNS+=(md5_dll base_nomd5_dll)
 for name in "${RUNS[@]}"; do : >"$WORK/$name.txt"; done
 for rep in $(seq 1 "$REPS"); do
     log "repetition $rep of $REPS"
@@ -151,6 +165,10 @@ for rep in $(seq 1 "$REPS"); do
     tessera_upload dll nomd5 >>"$WORK/nomd5_dll.txt"
     curl_upload md5 >>"$WORK/curl_md5.txt"
     tessera_upload tool md5 >>"$WORK/md5.txt"
+    if [[ -n $BASE_DLL ]]; then
+        tessera_upload dll md5 >>"$WORK/md5_dll.txt"
+        tessera_upload base nomd5 >>"$WORK/base_nomd5_dll.txt"
+    fi
 done
 
 gbps() { awk -v s="$1" -v b=$GIB 'BEGIN {printf "%.2f", b / s / 1e9}'; }
@@ -188,7 +206,13 @@ mkdir -p "$OUT_DIR"
     row "\`dotnet tessera.dll upload --no-md5\` (framework-dependent)" nomd5_dll "$curl_s" rss
     less_small_row "framework-dependent run" small_dll nomd5_dll
     row "curl, complete with the MD5 (hashed beforehand, untimed)" curl_md5
-    row "\`tessera upload\` (installed tool, native; hashes while it reads)" md5 "$curl_md5_s" rss
+    row "\`tessera upload\` (installed tool, native; its default check, CRC32C per part against Tessera)" md5 "$curl_s" rss
+    if [[ -n $BASE_DLL ]]; then
+        base_s=$(seconds_of base_nomd5_dll)
+        row "$BASE_REV's \`dotnet tessera.dll upload --no-md5\` (the reference below)" base_nomd5_dll "$curl_s" rss
+        echo "| this build's \`dotnet tessera.dll upload\` (default: CRC32C, no MD5 against Tessera) ÷ the reference | $(fmt_s "$(seconds_of md5_dll)") | $(gbps "$(seconds_of md5_dll)") | $(ratio "$(seconds_of md5_dll)" "$base_s") | | |"
+        echo "| this build's \`tessera upload\` (native default) ÷ the reference | $(fmt_s "$(seconds_of md5)") | $(gbps "$(seconds_of md5)") | $(ratio "$(seconds_of md5)" "$base_s") | | |"
+    fi
     echo
     echo "Each run: seconds and peak RSS (bytes)."
     for name in "${RUNS[@]}"; do printf -- '- %s: %s\n' "$name" "$(tr '\n' ' ' <"$WORK/$name.txt")"; done
