@@ -106,6 +106,17 @@ async function rejectsWith(promise, ErrorClass, { status, param, code, type = 'i
 
 const md5Hex = (bytes) => crypto.createHash('md5').update(bytes).digest('hex');
 const md5Base64 = (bytes) => crypto.createHash('md5').update(bytes).digest('base64');
+/** CRC32C (Castagnoli) as Tessera's x-tessera-checksum-crc32c writes it: base64 of its 4 bytes, most significant first. Node has no CRC32C of its own. */
+const crc32cBase64 = (bytes) => {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return out.toString('base64');
+};
 const randomBytes = (n) => crypto.randomBytes(n);
 /** A tag to tell this run's objects apart in file names. */
 const runTag = () => `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
@@ -204,6 +215,6 @@ module.exports = {
   BASE_URL, KEY_A, KEY_B, PROJECT_A, PROJECT_B, OPENAPI_PATH,
   REQUEST_ID, UPLOAD_ID, PART_ID, FILE_ID,
   OpenAI, toFile, client, raw, ok, assertErrorEnvelope, rejectsWith,
-  md5Hex, md5Base64, randomBytes, runTag, uploadWithParts,
+  md5Hex, md5Base64, crc32cBase64, randomBytes, runTag, uploadWithParts,
   schemas, assertMatchesSchema, normaliseNullable,
 };
