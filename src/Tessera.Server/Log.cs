@@ -130,6 +130,32 @@ internal static partial class Log
     [LoggerMessage(1790, LogLevel.Information, "{Method} {Path}{Query} {Status} {DurationMs:0.0} ms {RequestId} {RequestBytes} B in, {ResponseBytes} B out")]
     public static partial void AccessLine(this ILogger logger, string method, string path, string query, int status, double durationMs, string requestId, long requestBytes, long responseBytes);
 
+    // The scrub (Scrubbing/): stored blobs read back against the CRC32C recorded when they were stored. A blob is named
+    // by its key and its file's or upload's id, never by a path.
+    [LoggerMessage(1801, LogLevel.Error, "Scrub found blob {BlobKey} of {Owner} {OwnerId} damaged: its {Bytes} bytes have CRC32C {Crc32C}, where {RecordedBytes} bytes with CRC32C {RecordedCrc32C} were stored. Restore the blob from a backup, or delete the {Owner}")]
+    public static partial void ScrubFoundDamage(this ILogger logger, string blobKey, string owner, string ownerId, long bytes, string crc32C, long recordedBytes, string recordedCrc32C);
+
+    [LoggerMessage(1802, LogLevel.Error, "Scrub found blob {BlobKey} of {Owner} {OwnerId} missing from the blob store. Restore the blob from a backup, or delete the {Owner}")]
+    public static partial void ScrubFoundBlobMissing(this ILogger logger, string blobKey, string owner, string ownerId);
+
+    [LoggerMessage(1803, LogLevel.Information, "Scrub round started on this node, reading at most {MaxBytesPerSecond} bytes a second")]
+    public static partial void ScrubRoundStarted(this ILogger logger, long maxBytesPerSecond);
+
+    [LoggerMessage(1804, LogLevel.Information, "Scrub round finished in {Seconds:0.0} s: {Checked} blobs checked ({Bytes} bytes), {Damaged} damaged, {Missing} missing, {Unchecked} unchecked (stored before checksums were kept)")]
+    public static partial void ScrubRoundFinished(this ILogger logger, double seconds, long @checked, long bytes, long damaged, long missing, long @unchecked);
+
+    [LoggerMessage(1805, LogLevel.Information, "Scrub round skipped: another node holds the scrub lease, so it is scrubbing now")]
+    public static partial void ScrubRoundSkipped(this ILogger logger);
+
+    [LoggerMessage(1806, LogLevel.Warning, "Scrub round stopped: this node lost the scrub lease ({Reason}); the next round starts over")]
+    public static partial void ScrubLeaseLost(this ILogger logger, string reason);
+
+    [LoggerMessage(1807, LogLevel.Error, "A scrub round failed; the next one runs as scheduled")]
+    public static partial void ScrubRoundFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(1808, LogLevel.Information, "Stored blobs are scrubbed every {IntervalSeconds} s, by one node of those sharing the metadata store at a time")]
+    public static partial void ScrubScheduled(this ILogger logger, int intervalSeconds);
+
     [LoggerMessage(1701, LogLevel.Warning, "The listening addresses (urls, Kestrel:Endpoints) changed in the settings: addresses are bound at start-up only, so the change takes effect after a restart. Still listening on {Addresses}")]
     public static partial void ListenAddressesNeedRestart(this ILogger logger, string addresses);
 }

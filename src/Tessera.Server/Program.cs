@@ -1,5 +1,11 @@
 using Microsoft.Extensions.Options;
 using Tessera.Server.Hosting;
+using Tessera.Server.Scrubbing;
+
+if (ScrubCommand.IsRequested(args))
+{
+    return await ScrubCommand.RunAsync(args[1..], Console.Out, Console.Error);
+}
 
 // Start-up order: settings validated (Build), data folder locked and port bound (StartAsync), then the database
 // migrated and reconciled (hosted services' StartedAsync). A failure on the way prints a few lines and an exit code.

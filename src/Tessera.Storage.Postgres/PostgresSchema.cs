@@ -120,6 +120,15 @@ internal static class PostgresSchema
         ALTER TABLE files ADD COLUMN crc32c bigint NULL;
         ALTER TABLE file_segments ADD COLUMN crc32c bigint NULL;
         """,
+        // Leases that let one node at a time do a cluster-wide job (a scrub round); expires_at is the database's
+        // clock, so a node that died holding one frees it by then.
+        """
+        CREATE TABLE leases (
+            name text PRIMARY KEY,
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        """,
     ];
 
     /// <summary>Brings the schema up to date in one transaction; returns the version it is at.</summary>

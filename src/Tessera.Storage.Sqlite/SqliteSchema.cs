@@ -106,6 +106,14 @@ internal static class SqliteSchema
         ALTER TABLE files ADD COLUMN crc32c INTEGER NULL;
         ALTER TABLE file_segments ADD COLUMN crc32c INTEGER NULL;
         """,
+        // Leases that let one holder at a time do a job (a scrub round); expires_at is in Unix milliseconds.
+        """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

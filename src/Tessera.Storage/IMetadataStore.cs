@@ -97,6 +97,23 @@ public interface IMetadataStore
     /// </summary>
     Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the blobs that files and pending uploads name, in blob key order, starting after
+    /// <paramref name="afterBlobKey"/> (from the first when null), at most <paramref name="limit"/>; fewer means the end.
+    /// For reading every stored blob back against its recorded CRC32C.
+    /// </summary>
+    Task<IReadOnlyList<RecordedBlob>> ListRecordedBlobsAsync(string? afterBlobKey, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="duration"/> from now
+    /// by the store's clock, if nobody else holds it unexpired; a holder calling again renews it. False when another
+    /// holder has it: across every node that shares the store, one holder at a time.
+    /// </summary>
+    Task<bool> TryAcquireLeaseAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up if <paramref name="holder"/> holds it; otherwise does nothing.</summary>
+    Task ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken);
+
     // Quotas. Every write above keeps the project's usage in step as if under no quota; these overloads refuse the
     // write instead, atomically with it, when it would pass the quota: two writes racing for a project's last bytes,
     // from one node or several, cannot both have them.

@@ -31,6 +31,9 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Tessera:RateLimits:FailedAuthPerAddress:WindowSeconds=0", "Tessera:RateLimits:FailedAuthPerAddress:Limit and WindowSeconds")]
     [InlineData("--Tessera:ForwardedHeaders:KnownProxies:0=proxy.internal", "Tessera:ForwardedHeaders:KnownProxies:0")]
     [InlineData("--Tessera:ForwardedHeaders:KnownNetworks:0=10.0.0.0/40", "Tessera:ForwardedHeaders:KnownNetworks:0")]
+    [InlineData("--Tessera:Scrub:MaxBytesPerSecond=100", "Tessera:Scrub:MaxBytesPerSecond")]
+    [InlineData("--Tessera:Scrub:MaxBytesPerSecond=fast", "Tessera:Scrub:MaxBytesPerSecond")]
+    [InlineData("--Tessera:Scrub:IntervalSeconds=-1", "Tessera:Scrub:IntervalSeconds")]
     // ASPNETCORE_FORWARDEDHEADERS_ENABLED=true in the environment reaches the configuration as this key.
     [InlineData("--FORWARDEDHEADERS_ENABLED=true", "ASPNETCORE_FORWARDEDHEADERS_ENABLED")]
     public async Task A_bad_setting_exits_with_2_and_a_line_naming_it_before_touching_the_data_folder(string setting, string named)

@@ -6,7 +6,7 @@ namespace Tessera.Server.Health;
 
 /// <summary>
 /// Writes a health report as Tessera's JSON body: the overall state and each check by name, with a fixed sentence when
-/// it is unavailable and the counts it adds (the blob store's missing blobs), never a path, a host or a blob key:
+/// it is unavailable and the counts it adds (the blob store's missing and damaged blobs), never a path, a host or a blob key:
 /// <c>{"status":"unavailable","checks":{"metadata":{"status":"ok"},"blobs":{"status":"unavailable","error":"..."}}}</c>.
 /// </summary>
 internal static class HealthReportWriter
@@ -15,6 +15,8 @@ internal static class HealthReportWriter
     public const string Unavailable = "unavailable";
 
     public const string MissingBlobs = "missing_blobs";
+
+    public const string DamagedBlobs = "damaged_blobs";
 
     public static readonly IReadOnlyDictionary<string, object> NoDetails = new Dictionary<string, object>();
 
@@ -57,6 +59,9 @@ internal static class HealthReportWriter
             switch (value)
             {
                 case int number:
+                    json.WriteNumberValue(number);
+                    break;
+                case long number:
                     json.WriteNumberValue(number);
                     break;
                 default:

@@ -1,4 +1,5 @@
 using Tessera.Domain;
+using Tessera.Server.Scrubbing;
 using Tessera.Server.Telemetry;
 using Tessera.Storage.FileSystem;
 
@@ -45,6 +46,9 @@ public sealed class TesseraOptions
     public TesseraLimits Limits { get; set; } = new();
 
     public SweeperOptions Sweeper { get; set; } = new();
+
+    /// <summary>Reading stored blobs back against their checksums (<c>Tessera:Scrub</c>); not scheduled by default.</summary>
+    public ScrubOptions Scrub { get; set; } = new();
 
     /// <summary>Metrics and traces (<c>Tessera:Telemetry</c>); off by default.</summary>
     public TelemetryOptions Telemetry { get; set; } = new();

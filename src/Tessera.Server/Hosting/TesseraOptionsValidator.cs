@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Tessera.Server.Scrubbing;
 using Tessera.Server.Telemetry;
 using Tessera.Storage.Postgres;
 using Tessera.Storage.S3;
@@ -81,6 +82,7 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             failures.Add("Tessera:Sweeper:IntervalSeconds and ReconcileEverySweeps must be at least 1, OrphanGraceSeconds not negative.");
         }
 
+        ScrubSettings(options.Scrub, failures);
         TelemetrySettings(options.Telemetry, failures);
         RateLimits(options.RateLimits, "Tessera:RateLimits", failures);
         FailedAuthLimit(options.RateLimits.FailedAuthPerAddress, failures);
@@ -137,6 +139,19 @@ internal sealed class TesseraOptionsValidator : IValidateOptions<TesseraOptions>
             && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
         {
             failures.Add($"Tessera:Telemetry:Otlp:Endpoint must be an http:// or https:// URL, e.g. http://collector:4317; '{endpoint}' is not.");
+        }
+    }
+
+    private static void ScrubSettings(ScrubOptions scrub, List<string> failures)
+    {
+        if (scrub.IntervalSeconds < 0)
+        {
+            failures.Add($"Tessera:Scrub:IntervalSeconds must not be negative; {scrub.IntervalSeconds} is not (0 schedules no scrub).");
+        }
+
+        if (scrub.MaxBytesPerSecond is < ScrubOptions.MinMaxBytesPerSecond or > int.MaxValue)
+        {
+            failures.Add($"Tessera:Scrub:MaxBytesPerSecond must be from {ScrubOptions.MinMaxBytesPerSecond} to {int.MaxValue} bytes a second; {scrub.MaxBytesPerSecond} is not (the default is {ScrubOptions.DefaultMaxBytesPerSecond}, 50 MiB/s).");
         }
     }
 

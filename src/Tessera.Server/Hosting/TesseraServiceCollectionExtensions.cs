@@ -11,6 +11,7 @@ using Tessera.Server.Ingest;
 using Tessera.Server.OpenApi;
 using Tessera.Server.Quotas;
 using Tessera.Server.Reclaiming;
+using Tessera.Server.Scrubbing;
 using Tessera.Server.Telemetry;
 using Tessera.Server.Transport;
 using Tessera.Server.WebConsole;
@@ -75,6 +76,10 @@ public static class TesseraServiceCollectionExtensions
         services.AddSingleton<ReclaimSignal>();
         services.AddSingleton<MissingBlobs>();
         services.AddHostedService<StorageReclaimer>();
+        services.AddSingleton<ScrubFindings>();
+        services.AddSingleton<Scrubber>();
+        services.AddSingleton<ScrubRounds>();
+        services.AddHostedService<ScrubService>();
         services.AddTesseraOpenApi();
         services.AddStoreHealthChecks();
         services.AddConsoleAssets();

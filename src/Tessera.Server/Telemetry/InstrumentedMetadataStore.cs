@@ -114,6 +114,15 @@ internal sealed class InstrumentedMetadataStore(IMetadataStore inner, TesseraMet
     public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) =>
         Observe("SummarizePendingUploads", (inner, cancellationToken), static state => state.inner.SummarizePendingUploadsAsync(state.cancellationToken));
 
+    public Task<IReadOnlyList<RecordedBlob>> ListRecordedBlobsAsync(string? afterBlobKey, int limit, CancellationToken cancellationToken) =>
+        Observe("ListRecordedBlobs", (inner, afterBlobKey, limit, cancellationToken), static state => state.inner.ListRecordedBlobsAsync(state.afterBlobKey, state.limit, state.cancellationToken));
+
+    public Task<bool> TryAcquireLeaseAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+        Observe("TryAcquireLease", (inner, name, holder, duration, cancellationToken), static state => state.inner.TryAcquireLeaseAsync(state.name, state.holder, state.duration, state.cancellationToken));
+
+    public Task ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken) =>
+        Observe("ReleaseLease", (inner, name, holder, cancellationToken), static state => state.inner.ReleaseLeaseAsync(state.name, state.holder, state.cancellationToken));
+
     public Task<ProjectUsage> ReadProjectUsageAsync(string projectId, CancellationToken cancellationToken) =>
         Observe("ReadProjectUsage", (inner, projectId, cancellationToken), static state => state.inner.ReadProjectUsageAsync(state.projectId, state.cancellationToken));
 

@@ -23,6 +23,10 @@ public sealed class TesseraMetrics
     private readonly Counter<long> _reclaimedBytes;
     private readonly Counter<long> _reclaimedBlobs;
     private readonly Histogram<double> _storeDuration;
+    private readonly Counter<long> _scrubRounds;
+    private readonly Counter<long> _scrubbedBytes;
+    private readonly Counter<long> _scrubbedBlobs;
+    private readonly Counter<long> _scrubDamaged;
 
     public TesseraMetrics(IMeterFactory meterFactory, PendingUploadsGauge pending)
     {
@@ -40,6 +44,10 @@ public sealed class TesseraMetrics
         _reclaimedBlobs = meter.CreateCounter<long>("tessera.sweeper.reclaimed.blobs", "{blob}", "Blobs the sweeper deleted: garbage, orphans and unfinished writes.");
         _storeDuration = meter.CreateHistogram("tessera.store.operation.duration", "s", "How long a metadata or blob store call took, by tessera.store and tessera.operation.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _scrubRounds = meter.CreateCounter<long>("tessera.scrub.rounds", "{round}", "Scrub rounds this node finished.");
+        _scrubbedBytes = meter.CreateCounter<long>("tessera.scrub.checked", "By", "Bytes the scrub read back and compared with their recorded CRC32C.");
+        _scrubbedBlobs = meter.CreateCounter<long>("tessera.scrub.checked.blobs", "{blob}", "Blobs the scrub read back and compared with their recorded CRC32C.");
+        _scrubDamaged = meter.CreateCounter<long>("tessera.scrub.damaged.blobs", "{blob}", "Blobs the scrub found damaged: their bytes no longer have the CRC32C recorded when they were stored.");
         meter.CreateObservableUpDownCounter("tessera.uploads.pending.count", pending.ObserveCount, "{upload}", "Pending uploads in the metadata store (every node reports the same).");
         meter.CreateObservableUpDownCounter("tessera.uploads.pending.size", pending.ObserveBytes, "By", "Bytes held by the parts of pending uploads (every node reports the same).");
     }
@@ -67,6 +75,19 @@ public sealed class TesseraMetrics
         _reclaimedBlobs.Add(blobs);
         _reclaimedBytes.Add(bytes);
     }
+
+    public void ScrubRead(long bytes) => _scrubbedBytes.Add(bytes);
+
+    public void ScrubChecked(bool damaged)
+    {
+        _scrubbedBlobs.Add(1);
+        if (damaged)
+        {
+            _scrubDamaged.Add(1);
+        }
+    }
+
+    public void ScrubRoundFinished() => _scrubRounds.Add(1);
 
     public void StoreCallTook(string store, string operation, TimeSpan elapsed, string? errorType)
     {

@@ -33,6 +33,9 @@ public sealed class Cluster : IAsyncDisposable
 
     public string Bucket { get; }
 
+    /// <summary>Each node's log, in the order of <see cref="Nodes"/>.</summary>
+    public IReadOnlyList<LogCapture> Logs => _logs;
+
     /// <summary>Every log entry of level Error or above written by any node.</summary>
     public IReadOnlyList<LogCapture.Entry> Errors => [.. _logs.SelectMany(log => log.Entries).Where(entry => entry.Level >= LogLevel.Error)];
 

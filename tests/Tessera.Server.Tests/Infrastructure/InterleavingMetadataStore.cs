@@ -89,6 +89,14 @@ public sealed class InterleavingMetadataStore(IMetadataStore inner) : IMetadataS
 
     public Task<PendingUploadsSummary> SummarizePendingUploadsAsync(CancellationToken cancellationToken) => inner.SummarizePendingUploadsAsync(cancellationToken);
 
+    public Task<IReadOnlyList<RecordedBlob>> ListRecordedBlobsAsync(string? afterBlobKey, int limit, CancellationToken cancellationToken) =>
+        inner.ListRecordedBlobsAsync(afterBlobKey, limit, cancellationToken);
+
+    public Task<bool> TryAcquireLeaseAsync(string name, string holder, TimeSpan duration, CancellationToken cancellationToken) =>
+        inner.TryAcquireLeaseAsync(name, holder, duration, cancellationToken);
+
+    public Task ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken) => inner.ReleaseLeaseAsync(name, holder, cancellationToken);
+
     public Task<ProjectUsage> ReadProjectUsageAsync(string projectId, CancellationToken cancellationToken) => inner.ReadProjectUsageAsync(projectId, cancellationToken);
 
     public Task<QuotaRefusal?> CreateUploadAsync(Upload upload, ProjectQuota quota, CancellationToken cancellationToken) =>

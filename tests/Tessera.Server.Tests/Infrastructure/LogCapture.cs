@@ -7,6 +7,8 @@ namespace Tessera.Server.Tests.Infrastructure;
 /// <summary>Keeps every log entry the server writes, so a test can check what an operator would read.</summary>
 public sealed class LogCapture : ILoggerProvider
 {
+    private static long _written;
+
     private readonly ConcurrentQueue<Entry> _entries = new();
 
     public IReadOnlyList<Entry> Entries => [.. _entries];
@@ -21,7 +23,11 @@ public sealed class LogCapture : ILoggerProvider
     }
 
     /// <summary>One entry as written: its event, level, formatted message, and the exception passed with it, if any.</summary>
-    public sealed record Entry(string Category, EventId EventId, LogLevel Level, string Message, Exception? Exception);
+    public sealed record Entry(string Category, EventId EventId, LogLevel Level, string Message, Exception? Exception)
+    {
+        /// <summary>When it was written, relative to every entry of every capture in the test process.</summary>
+        public long Sequence { get; init; }
+    }
 
     private sealed class Logger(LogCapture capture, string category) : ILogger
     {
@@ -31,6 +37,9 @@ public sealed class LogCapture : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture._entries.Enqueue(new Entry(category, eventId, logLevel, formatter(state, exception), exception));
+            capture._entries.Enqueue(new Entry(category, eventId, logLevel, formatter(state, exception), exception)
+            {
+                Sequence = Interlocked.Increment(ref _written),
+            });
     }
 }
