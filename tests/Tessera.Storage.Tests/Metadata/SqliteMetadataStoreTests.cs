@@ -41,6 +41,7 @@ public sealed class SqliteMetadataStoreTests : MetadataStoreContract
             rewind.CommandText = """
                 DROP TABLE project_usage; ALTER TABLE garbage DROP COLUMN bytes; DROP INDEX uploads_pending_by_project;
                 ALTER TABLE parts DROP COLUMN crc32c; ALTER TABLE files DROP COLUMN crc32c; ALTER TABLE file_segments DROP COLUMN crc32c;
+                DROP TABLE leases;
                 PRAGMA user_version = 2;
                 """;
             await rewind.ExecuteNonQueryAsync(Token);
