@@ -189,7 +189,17 @@ public sealed class TesseraTestServer : IAsyncDisposable
             throw new InvalidOperationException($"Only the folder store ({SqliteFolderStorage}) keeps blobs as files; this run uses {Storage}.");
         }
 
-        using var blob = File.Open(Path.Combine(DataPath, "blobs", key[^2..], key), FileMode.Open, FileAccess.ReadWrite);
+        FlipByteInFolderStore(DataPath, key, offset);
+    }
+
+    /// <summary>
+    /// Inverts the byte at <paramref name="offset"/> of blob <paramref name="key"/> in the folder store kept in
+    /// <paramref name="dataPath"/> (<c>blobs/&lt;last two characters of the key&gt;/&lt;key&gt;</c>), its length unchanged,
+    /// for a server this class did not start or one started on the folder store whatever the run's storage.
+    /// </summary>
+    public static void FlipByteInFolderStore(string dataPath, string key, long offset)
+    {
+        using var blob = File.Open(Path.Combine(dataPath, "blobs", key[^2..], key), FileMode.Open, FileAccess.ReadWrite);
         blob.Position = offset;
         var original = blob.ReadByte();
         blob.Position = offset;

@@ -35,7 +35,7 @@ public sealed class ScheduledScrubTests
         var damaged = (await client.UploadFileAsync(Api.RandomBytes(1000))).Id();
         var damagedKey = Assert.Single(await server.Metadata.ListFileSegmentsAsync(damaged, Token)).BlobKey;
 
-        StoredBlobDamage.FlipByte(server.DataPath, damagedKey, 500);
+        TesseraTestServer.FlipByteInFolderStore(server.DataPath, damagedKey, 500);
 
         using var health = new HttpClient { BaseAddress = server.Root };
         JsonElement blobs = default;
@@ -76,7 +76,7 @@ public sealed class ScheduledScrubTests
             configureServices: logs.AddTo);
         using var client = server.CreateClient();
         var fileId = (await client.UploadFileAsync(Api.RandomBytes(100))).Id();
-        StoredBlobDamage.FlipByte(server.DataPath, Assert.Single(await server.Metadata.ListFileSegmentsAsync(fileId, Token)).BlobKey, 0);
+        TesseraTestServer.FlipByteInFolderStore(server.DataPath, Assert.Single(await server.Metadata.ListFileSegmentsAsync(fileId, Token)).BlobKey, 0);
 
         await Task.Delay(TimeSpan.FromSeconds(3), Token);
 

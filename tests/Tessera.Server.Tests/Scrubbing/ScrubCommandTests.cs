@@ -35,7 +35,7 @@ public sealed partial class ScrubCommandTests : IDisposable
     public async Task Scrub_of_a_store_with_a_flipped_byte_exits_1_naming_the_file_and_blob_but_no_path()
     {
         var (fileIds, blobKeys) = await StoreFilesAsync(Api.RandomBytes(300), Api.RandomBytes(700));
-        StoredBlobDamage.FlipByte(DataPath, blobKeys[1], 699);
+        TesseraTestServer.FlipByteInFolderStore(DataPath, blobKeys[1], 699);
 
         await using var scrub = ServerProcess.Start(["scrub", $"--Tessera:DataPath={DataPath}"]);
 
