@@ -39,7 +39,7 @@ if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
     log "building the server and the tessera command line (Release)"
     dotnet build -c Release "$REPO/src/Tessera.Server" -nologo -v quiet >/dev/null || die "server build failed"
     dotnet build -c Release "$REPO/src/Tessera.Cli" -nologo -v quiet >/dev/null || die "tessera build failed"
-    log "packing the tessera tool for $RID (native AOT) and installing it as the README says"
+    log "packing the tessera tool for $RID (native AOT) and installing it as docs/cli.md says"
     rm -rf "$PACKAGES" "$TOOL_DIR"
     dotnet pack -c Release "$REPO/src/Tessera.Cli" -o "$PACKAGES" -nologo -v quiet >/dev/null || die "tool pack failed"
     dotnet pack -c Release "$REPO/src/Tessera.Cli" -r "$RID" -o "$PACKAGES" -nologo -v quiet >/dev/null || die "native tool pack failed"

@@ -8,7 +8,7 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>
-/// Keys, rate limits and quotas change without a restart (README, "How keys reload"): from the operator's settings file
+/// Keys, rate limits and quotas change without a restart (docs/operations.md, "How keys reload"): from the operator's settings file
 /// (Tessera:SettingsFile) and from key files (Tessera:Projects:N:KeyFiles), which a container gets as secrets.
 /// </summary>
 public sealed class KeyReloadTests : IDisposable

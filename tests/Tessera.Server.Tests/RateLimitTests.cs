@@ -5,7 +5,7 @@ using Tessera.Server.Tests.Infrastructure;
 namespace Tessera.Server.Tests;
 
 /// <summary>
-/// Rate limits per project on one node (README, Tessera:RateLimits): requests a second, and parts received at once.
+/// Rate limits per project on one node (docs/operations.md, "Quotas and rate limits"): requests a second, and parts received at once.
 /// A request past a limit gets 429 rate_limit_error with Retry-After and x-should-retry, which the official SDKs honour.
 /// </summary>
 public sealed class RateLimitTests

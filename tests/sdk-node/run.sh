@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Node conformance suite against an already running Tessera (keyed mode, see README.md).
+# Runs the Node conformance suite against an already running Tessera (keyed mode, as scripts/test.sh starts it; see docs/development.md).
 # The exit code is the test result. This script does not start or build the server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
