@@ -20,6 +20,8 @@ REPS=${REPS:-5}
 WARMUPS=${WARMUPS:-2}
 PORT=${PORT:-19485}
 CLI_ENV=${CLI_ENV:-}
+# BASE names a revision on the command line; read before BASE becomes the server's URL below.
+BASE_REV=${BASE:-}
 PART_MIB=64
 PARALLEL=4
 GIB=1073741824
@@ -45,7 +47,6 @@ if [[ ${SKIP_BUILD:-0} -ne 1 ]]; then
     dotnet pack -c Release "$REPO/src/Tessera.Cli" -r "$RID" -o "$PACKAGES" -nologo -v quiet >/dev/null || die "native tool pack failed"
     dotnet tool install --tool-path "$TOOL_DIR" --add-source "$PACKAGES" Tessera.Cli >/dev/null || die "tool install failed"
 fi
-BASE_REV=${BASE:-}
 BASE_DLL=
 if [[ -n $BASE_REV ]]; then
     BASE_TREE=$(mktemp -d /tmp/tessera-client-base.XXXXXX)

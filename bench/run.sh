@@ -162,15 +162,15 @@ create_upload() { # port bytes -> upload id
         -d "{\"filename\":\"bench.jsonl\",\"purpose\":\"batch\",\"bytes\":$2,\"mime_type\":\"application/jsonl\"}" \
         "http://127.0.0.1:$1/v1/uploads" | json_id upload_
 }
-part_ids_json() { # dir nparts
+part_ids_json() { # dir nparts [md5]
     local ids=() i
     for i in $(seq -f '%02g' 0 $(($2 - 1))); do ids+=("\"$(json_id part_ <"$1/$i.json")\""); done
-    (IFS=,; echo "{\"part_ids\":[${ids[*]}]}")
+    (IFS=,; echo "{\"part_ids\":[${ids[*]}]${3:+,\"md5\":\"$3\"}}")
 }
-# Completes, with the whole file's CRC32C when given; writes the response to $dir/complete.json and echoes curl's
-# time_total (seconds).
-complete_upload() { # port upload dir nparts [crc32c]
-    part_ids_json "$3" "$4" >"$3/complete.req"
+# Completes, with the whole file's CRC32C and OpenAI's md5 when given; writes the response to $dir/complete.json and
+# echoes curl's time_total (seconds).
+complete_upload() { # port upload dir nparts [crc32c] [md5]
+    part_ids_json "$3" "$4" "${6:-}" >"$3/complete.req"
     "${CURL[@]}" -H 'Content-Type: application/json' ${5:+-H "x-tessera-checksum-crc32c: $5"} -d @"$3/complete.req" \
         -o "$3/complete.json" -w '%{time_total}' "http://127.0.0.1:$1/v1/uploads/$2/complete"
 }
@@ -182,12 +182,12 @@ completed_file() { # dir expected_bytes -> file id
 }
 delete_file() { "${CURL[@]}" -X DELETE -o /dev/null "http://127.0.0.1:$1/v1/files/$2"; }
 # One full upload (create, parts, complete) of N parts; sets FULL_FILE (file id) and FULL_SECONDS (complete's time).
-full_upload() { # port nparts bytes [crc32c]
+full_upload() { # port nparts bytes [crc32c] [md5]
     local dir="$WORK/resp/full.$1" up
     up=$(create_upload "$1" "$3")
     send_parts "http://127.0.0.1:$1/v1/uploads/$up/parts" "$2" "$dir"
     flush_disk
-    FULL_SECONDS=$(complete_upload "$1" "$up" "$dir" "$2" "${4:-}")
+    FULL_SECONDS=$(complete_upload "$1" "$up" "$dir" "$2" "${4:-}" "${5:-}")
     FULL_FILE=$(completed_file "$dir" "$3")
 }
 
@@ -204,6 +204,7 @@ head -c $MIB "$PARTS/00" >"$WORK/small"
 checksum_of() { dotnet "$REPO/bench/Tessera.ChecksumBench/bin/Release/net10.0/Tessera.ChecksumBench.dll" "$@" | cut -d' ' -f1; }
 CRC_SMALL=$(checksum_of "$WORK/small")
 CRC_GIB=$(checksum_of "$PARTS"/{00..15})
+MD5_GIB=$(cat "$PARTS"/{00..15} | md5sum | cut -d' ' -f1)
 flush_disk
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -347,10 +348,12 @@ if [[ -n ${NPID:-} ]]; then stop_pid "$NPID"; rm -rf "$WORK/tessera-nofsync-data
 med_of() { tr ' ' '\n' <<<"${1% }" | median; }
 
 # ---------------------------------------------------------------------------------------------------------------
-# 2. complete latency: 1 MiB (one part) vs 1 GiB (16 parts), each with the whole file's CRC32C, no md5, interleaved.
+# 2. complete latency: 1 MiB (one part) vs 1 GiB (16 parts), each with the whole file's CRC32C, no md5, interleaved;
+#    then what OpenAI's md5 costs: a 1 GiB complete with md5 (the server reads the file back to hash it), against
+#    md5sum of the same GiB in the same repetition.
 # ---------------------------------------------------------------------------------------------------------------
 log "phase 2: complete latency, $COMPLETE_REPS repetitions"
-C_SMALL=(); C_BIG=()
+C_SMALL=(); C_BIG=(); C_MD5=(); MD5SUM=()
 for rep in $(seq "$COMPLETE_REPS"); do
     dir="$WORK/resp/small"; up=$(create_upload "$TESSERA_PORT" $MIB)
     mkdir -p "$dir"
@@ -360,7 +363,11 @@ for rep in $(seq "$COMPLETE_REPS"); do
     f=$(completed_file "$dir" $MIB); C_SMALL+=("$t"); delete_file "$TESSERA_PORT" "$f"
     full_upload "$TESSERA_PORT" 16 $GIB "$CRC_GIB"
     C_BIG+=("$FULL_SECONDS"); delete_file "$TESSERA_PORT" "$FULL_FILE"
-    log "complete: 1 MiB ${C_SMALL[-1]} s, 1 GiB ${C_BIG[-1]} s"
+    flush_disk
+    full_upload "$TESSERA_PORT" 16 $GIB "" "$MD5_GIB"
+    C_MD5+=("$FULL_SECONDS"); delete_file "$TESSERA_PORT" "$FULL_FILE"
+    s=$(now); cat "$PARTS"/{00..15} | md5sum >/dev/null; MD5SUM+=("$(calc "$(now) - $s" 3)")
+    log "complete: 1 MiB ${C_SMALL[-1]} s, 1 GiB ${C_BIG[-1]} s, 1 GiB with md5 ${C_MD5[-1]} s (md5sum ${MD5SUM[-1]} s)"
     flush_disk
 done
 stop_pid "$TPID"; rm -rf "$WORK/tessera-data"
@@ -411,6 +418,7 @@ ING_PR=$(pair_ratios tessera | median)
 CS50=$(printf '%s\n' "${C_SMALL[@]}" | median); CS95=$(printf '%s\n' "${C_SMALL[@]}" | pct 95)
 CB50=$(printf '%s\n' "${C_BIG[@]}" | median);   CB95=$(printf '%s\n' "${C_BIG[@]}" | pct 95)
 C_R=$(calc "$CB50 / $CS50" 2)
+CM50=$(printf '%s\n' "${C_MD5[@]}" | median); MS50=$(printf '%s\n' "${MD5SUM[@]}" | median)
 M1=$(calc "${HWM[1]} / 1024" 0); M4=$(calc "${HWM[4]} / 1024" 0); M_R=$(calc "${HWM[4]} / ${HWM[1]}" 2)
 DN=$(printf '%s\n' "${D_NGINX[@]}" | median); DT=$(printf '%s\n' "${D_TESSERA[@]}" | median); D_R=$(calc "$DT / $DN" 2)
 ms() { calc "$1 * 1000" 1; }
@@ -427,6 +435,7 @@ Load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/load
 | ingest 1 GiB, 16 x 64 MiB parts, $INFLIGHT in flight (median of $INGEST_REPS, GB/s) | $ING_N | $ING_T | $ING_R | ≥ 0.8 | $(ok "$ING_R >= 0.8") |
 | complete p50 / p95, 1 MiB (ms) | | $(ms "$CS50") / $(ms "$CS95") | | | |
 | complete p50 / p95, 1 GiB (ms) | | $(ms "$CB50") / $(ms "$CB95") | $C_R (p50) | ≤ 2 | $(ok "$C_R <= 2") |
+| complete p50, 1 GiB with OpenAI's md5 (ms) | | $(ms "$CM50") | $(calc "$CM50 / $MS50" 2) (÷ md5sum of the same GiB, $(ms "$MS50") ms) | | |
 | peak RSS (VmHWM), 1 GiB upload (MiB) | | $M1 | | < 200 | $(ok "$M1 < 200") |
 | peak RSS (VmHWM), 4 GiB upload (MiB) | | $M4 | $M_R (4 GiB / 1 GiB) | < 200, ratio ≤ 1.25 | $(ok "$M4 < 200 && $M_R <= 1.25") |
 | download 1 GiB (median of $DOWNLOAD_REPS, GB/s) | $DN | $DT | $D_R | | |
@@ -446,7 +455,7 @@ Details:
 - server CPU seconds per 1 GiB ingest (user+sys): nginx ${CPUS[nginx]% }; Tessera ${CPUS[tessera]% }$( [[ -n ${CPUS[nofsync]:-} ]] && echo "; Tessera without fsync ${CPUS[nofsync]% }")
 - curl CPU seconds (all 16 processes, user+sys) per 1 GiB ingest: against nginx ${CLIENT[nginx]% }; against Tessera ${CLIENT[tessera]% }; dd's own (16 processes) ${CLIENT[floor]% }$( [[ -n ${CLIENT[nofsync]:-} ]] && echo "; against Tessera without fsync ${CLIENT[nofsync]% }")
 - GiB written to block devices during the timed ingest window (system-wide /proc/vmstat pgpgout): nginx ${DISKS[nginx]% }; Tessera ${DISKS[tessera]% }; dd ${DISKS[floor]% }$( [[ -n ${DISKS[nofsync]:-} ]] && echo "; Tessera without fsync ${DISKS[nofsync]% }")
-- complete samples s: 1 MiB ${C_SMALL[*]}; 1 GiB ${C_BIG[*]} (p95 is nearest-rank: with $COMPLETE_REPS samples, the largest)
+- complete samples s: 1 MiB ${C_SMALL[*]}; 1 GiB ${C_BIG[*]}; 1 GiB with md5 ${C_MD5[*]} (md5sum ${MD5SUM[*]}) (p95 is nearest-rank: with $COMPLETE_REPS samples, the largest)
 - VmHWM kB: idle ${HWM_IDLE[1]} / ${HWM_IDLE[4]}, after 1 GiB upload ${HWM[1]}, after 4 GiB upload ${HWM[4]}, after the 1 GiB downloads $HWM_DL
 - download samples GB/s: nginx (static file, sendfile) ${D_NGINX[*]}; Tessera ${D_TESSERA[*]}
 EOF
