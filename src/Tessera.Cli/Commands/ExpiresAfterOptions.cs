@@ -14,6 +14,7 @@ internal sealed class ExpiresAfterOptions
     private readonly Option<long?> _seconds = new("--expires-after.seconds")
     {
         Description = "Seconds after the anchor when the file expires (3600 .. 2592000)",
+        CustomParser = WholeNumber.OptionalLong("a whole number of seconds, such as 86400"),
     };
 
     public void AddTo(Command command)

@@ -31,6 +31,7 @@ internal sealed class UploadCommand(GlobalOptions global)
     {
         Description = "Parts in flight at once",
         DefaultValueFactory = _ => 4,
+        CustomParser = WholeNumber.Int("a whole number of parts, such as 4"),
     };
 
     private readonly Option<bool> _md5 = new("--md5")
@@ -39,7 +40,11 @@ internal sealed class UploadCommand(GlobalOptions global)
     };
 
     private readonly Option<bool> _noMd5 = new("--no-md5") { Description = "Do not compute the file's MD5 nor have the server check it (CRC32C is still checked where the server does)" };
-    private readonly Option<long?> _expiresAfterSeconds = new("--expires-after.seconds") { Description = "Seconds after its creation when the file expires (3600 .. 2592000)" };
+    private readonly Option<long?> _expiresAfterSeconds = new("--expires-after.seconds")
+    {
+        Description = "Seconds after its creation when the file expires (3600 .. 2592000)",
+        CustomParser = WholeNumber.OptionalLong("a whole number of seconds, such as 86400"),
+    };
     private readonly Option<string?> _mimeType = new("--mime-type") { Description = "The file's MIME type (default: guessed from its extension)" };
     private readonly Option<string?> _filename = new("--filename") { Description = "The name the file gets (default: its own name)" };
 
