@@ -157,12 +157,10 @@ internal sealed class UploadCommand(GlobalOptions global)
             await Console.Error.WriteLineAsync(uploadId is null
                 ? "Stopped before the upload was created; nothing is left on the server."
                 : $"Stopped: {partsDone} of {partsTotal} parts of upload {uploadId} are on the server. "
-                    + $"Run the same command again to resume: tessera upload {Quote(path)} --purpose {parse.GetValue(_purpose)}");
+                    + $"Run the same command again to resume: tessera upload {CommandLineText.Quote(path)} --purpose {CommandLineText.Quote(parse.GetValue(_purpose)!)}");
             return ExitCodes.Interrupted;
         }
     }
-
-    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
 
     /// <summary>Reports on the caller's thread: <see cref="Progress{T}"/> would post to the thread pool and could report after the upload ended.</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
