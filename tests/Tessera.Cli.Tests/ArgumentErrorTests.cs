@@ -15,7 +15,10 @@ public sealed class ArgumentErrorTests : IDisposable
         "--expires-after.seconds must be a whole number of seconds, such as 86400; got 'soon'.")]
     [InlineData("files list --limit many", "--limit must be a whole number, such as 100; got 'many'.")]
     [InlineData("uploads list --max-items 1.5", "--max-items must be a whole number, such as 100; got '1.5'.")]
-    [InlineData("upload a.bin --purpose assistants --parallel four", "--parallel must be a whole number of parts, such as 4; got 'four'.")]
+    [InlineData("files create --file a.bin --purpose batch --expires-after.anchor created_at --expires-after.seconds soon",
+        "--expires-after.seconds must be a whole number of seconds, such as 86400; got 'soon'.")]
+    [InlineData("upload a.bin --purpose assistants --parallel 0", "--parallel must be a whole number of parts from 1 to 64, such as 4; got '0'.")]
+    [InlineData("upload a.bin --purpose assistants --parallel four", "--parallel must be a whole number of parts from 1 to 64, such as 4; got 'four'.")]
     public async Task A_value_that_is_not_a_whole_number_is_explained_in_words(string command, string explained)
     {
         var run = await _tessera.RunAsync(command.Split(' '));

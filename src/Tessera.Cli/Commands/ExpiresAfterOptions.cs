@@ -23,7 +23,8 @@ internal sealed class ExpiresAfterOptions
         command.Options.Add(_seconds);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(_anchor) is not null && result.GetValue(_seconds) is null)
+            // Whether the flag was given, not its value: a value that did not parse has its own error already.
+            if (result.GetValue(_anchor) is not null && result.GetResult(_seconds) is null)
             {
                 result.AddError("Option '--expires-after.seconds' is required with '--expires-after.anchor'.");
             }

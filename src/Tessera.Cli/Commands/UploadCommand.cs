@@ -31,7 +31,7 @@ internal sealed class UploadCommand(GlobalOptions global)
     {
         Description = "Parts in flight at once",
         DefaultValueFactory = _ => 4,
-        CustomParser = WholeNumber.Int("a whole number of parts, such as 4"),
+        CustomParser = WholeNumber.Int("a whole number of parts from 1 to 64, such as 4", 1, 64),
     };
 
     private readonly Option<bool> _md5 = new("--md5")
@@ -73,13 +73,6 @@ internal sealed class UploadCommand(GlobalOptions global)
             if (size is < 1 or > UploadsClient.MaxPartBytes)
             {
                 result.AddError($"--part-size must be a size from 1 B to 64 MiB (e.g. 64MiB, 8M, 1048576).");
-            }
-        });
-        _parallel.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 64)
-            {
-                result.AddError("--parallel must be from 1 to 64.");
             }
         });
         upload.Validators.Add(result =>

@@ -14,7 +14,8 @@ internal static class WholeNumber
 
     public static Func<ArgumentResult, long?> OptionalLong(string what) => result => Parse(result, what, long.MinValue, long.MaxValue);
 
-    public static Func<ArgumentResult, int> Int(string what) => result => (int)(Parse(result, what, int.MinValue, int.MaxValue) ?? 0);
+    public static Func<ArgumentResult, int> Int(string what, int min = int.MinValue, int max = int.MaxValue) =>
+        result => (int)(Parse(result, what, min, max) ?? 0);
 
     public static Func<ArgumentResult, int?> OptionalInt(string what) => result => (int?)Parse(result, what, int.MinValue, int.MaxValue);
 
