@@ -158,4 +158,11 @@ internal static partial class Log
 
     [LoggerMessage(1701, LogLevel.Warning, "The listening addresses (urls, Kestrel:Endpoints) changed in the settings: addresses are bound at start-up only, so the change takes effect after a restart. Still listening on {Addresses}")]
     public static partial void ListenAddressesNeedRestart(this ILogger logger, string addresses);
+
+    // First contact: what a newcomer reads at start-up.
+    [LoggerMessage(1900, LogLevel.Warning, "The settings section {Section} is not one Tessera reads, so every setting under it is ignored; did you mean Tessera? See docs/configuration.md")]
+    public static partial void SettingsSectionMisspelled(this ILogger logger, string section);
+
+    [LoggerMessage(1901, LogLevel.Information, "Now listening on: {Address}")]
+    public static partial void ListeningOn(this ILogger logger, string address);
 }

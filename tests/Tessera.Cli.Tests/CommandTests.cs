@@ -250,6 +250,19 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_user_agent_carries_the_version_that_version_prints()
+    {
+        var version = await _tessera.RunAsync("--version");
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.Matches(@"^\d+\.\d+\.\d+$", version.StandardOutput.Trim());
+
+        var run = await _tessera.RunAsync("files", "list", "--debug");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"User-Agent: tessera-dotnet/{version.StandardOutput.Trim()}{Environment.NewLine}", run.StandardError);
+    }
+
+    [Fact]
     public async Task An_unknown_key_prints_the_401_and_exits_1()
     {
         using var stranger = new TesseraCli(_server.BaseAddress, apiKey: "sk-not-a-key-of-this-server");

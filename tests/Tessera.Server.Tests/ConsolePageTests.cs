@@ -101,6 +101,41 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
         await response.ShouldFailAsync(HttpStatusCode.NotFound, param: null);
     }
 
+    [Theory]
+    [InlineData("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")]
+    [InlineData("text/html")]
+    public async Task A_browser_opening_the_root_is_sent_to_the_console_with_a_302(string accept)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Server.Root };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await client.SendAsync(request, Token);
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal("/console", response.Headers.Location?.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("*/*")]
+    [InlineData("application/json")]
+    [InlineData("text/html;q=0")]
+    [InlineData(null)]
+    public async Task An_api_client_asking_for_the_root_gets_the_404_invalid_url_envelope(string? accept)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Server.Root };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        using var response = await client.SendAsync(request, Token);
+
+        var error = await response.ShouldFailAsync(HttpStatusCode.NotFound, param: null);
+        Assert.Equal("Invalid URL (GET /)", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task The_api_beside_the_console_still_needs_a_key_and_answers_as_before()
     {

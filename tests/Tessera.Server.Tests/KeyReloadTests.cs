@@ -75,6 +75,24 @@ public sealed class KeyReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reload_with_a_misspelled_setting_is_refused_and_logged_and_the_last_settings_stay()
+    {
+        WriteSettings(Projects(("alpha", TesseraTestServer.KeyA)));
+        await using var server = await StartWithSettingsFileAsync();
+        using var alpha = server.CreateClient(TesseraTestServer.KeyA);
+        using var gamma = server.CreateClient(KeyC);
+
+        WriteSettings(new { Tessera = new { Projects = Projects(("alpha", TesseraTestServer.KeyA), ("gamma", KeyC)), Limts = new { MaxPartBytes = 1024 } } });
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_logs.Entries.Any(e => e.Level == LogLevel.Error
+                && e.Message.Contains("Tessera:Limts is not a setting Tessera knows; did you mean Tessera:Limits?"))),
+            "the refused reload is logged", ReloadBound);
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(gamma));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(alpha));
+    }
+
+    [Fact]
     public async Task A_settings_file_caught_not_valid_JSON_keeps_its_last_settings_and_says_so_in_the_log()
     {
         WriteSettings(Projects(("alpha", TesseraTestServer.KeyA), ("gamma", KeyC)));

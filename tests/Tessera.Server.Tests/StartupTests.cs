@@ -48,6 +48,68 @@ public sealed class StartupTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--Tessera:Projects:0:Kyes:0=sk-another-long-key",
+        "Tessera:Projects:0:Kyes is not a setting Tessera knows; did you mean Tessera:Projects:0:Keys? See docs/configuration.md.")]
+    [InlineData("--Tessera:Limts:MaxPartBytes=1048576",
+        "Tessera:Limts is not a setting Tessera knows; did you mean Tessera:Limits? See docs/configuration.md.")]
+    [InlineData("--Tessera:Limits:MaxPartByte=1048576",
+        "Tessera:Limits:MaxPartByte is not a setting Tessera knows; did you mean Tessera:Limits:MaxPartBytes? See docs/configuration.md.")]
+    [InlineData("--Tessera:RateLimits:FailedAuthPerAdress:Limit=5",
+        "Tessera:RateLimits:FailedAuthPerAdress is not a setting Tessera knows; did you mean Tessera:RateLimits:FailedAuthPerAddress? See docs/configuration.md.")]
+    [InlineData("--Tessera:DataPath:Folder=elsewhere",
+        "Tessera:DataPath:Folder is not a setting Tessera knows: Tessera:DataPath takes a single value, not settings under it. See docs/configuration.md.")]
+    public async Task A_misspelled_setting_exits_with_2_naming_it_and_the_nearest_real_one(string setting, string explained)
+    {
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", $"--Tessera:DataPath={DataPath}", "--Tessera:Projects:0:Name=alpha",
+             "--Tessera:Projects:0:Keys:0=sk-long-enough-key", setting]);
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        ShouldExplainInAFewLines(server, explained);
+        Assert.False(Directory.Exists(DataPath), "the data folder was created by a server that should not have started");
+    }
+
+    [Fact]
+    public async Task A_misspelled_setting_from_the_environment_exits_with_2_naming_it()
+    {
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", $"--Tessera:DataPath={DataPath}"],
+            environment: new Dictionary<string, string> { ["Tessera__Quotas__Byte"] = "1000" });
+
+        Assert.Equal(2, await server.WaitForExitAsync(Deadline));
+        ShouldExplainInAFewLines(server, "Tessera:Quotas:Byte is not a setting Tessera knows; did you mean Tessera:Quotas:Bytes?");
+    }
+
+    [Fact]
+    public async Task A_section_one_letter_away_from_Tessera_is_warned_about_and_one_differing_only_in_case_is_read()
+    {
+        await using var server = ServerProcess.Start(["--urls=http://127.0.0.1:0", $"--tessera:datapath={DataPath}", "--Tesera:Projects:0:Name=alpha"]);
+        await server.WaitUntilListeningAsync();
+
+        var warning = Assert.Single(server.Output, line => line.Contains("is not one Tessera reads", StringComparison.Ordinal));
+        Assert.Contains("settings section Tesera ", warning);
+        Assert.Contains("did you mean Tessera?", warning);
+        Assert.True(File.Exists(Path.Combine(DataPath, "tessera.db")), "tessera:datapath, in lower case, was not read");
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_stops_the_server_without_its_log_saying_it_was_listening()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", $"--Tessera:DataPath={DataPath}", "--Tessera:Metadata:Provider=Postgres",
+             $"--Tessera:Metadata:ConnectionString=Host=127.0.0.1;Port={closedPort};Username=tessera;Database=tessera"]);
+
+        Assert.Equal(3, await server.WaitForExitAsync(Deadline));
+        Assert.Contains(server.Errors, line => line.StartsWith("Tessera cannot start: ", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Output, line => line.Contains("listening on", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
     [InlineData("lots")]
     [InlineData("1.5")]
     public async Task A_trace_ratio_that_is_not_a_share_exits_with_2_naming_the_variable(string ratio)

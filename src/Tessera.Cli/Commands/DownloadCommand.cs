@@ -10,6 +10,7 @@ namespace Tessera.Cli.Commands;
 /// <c>PATH.part</c> first; a download that stopped halfway continues from that file's end with a <c>Range</c> request.
 /// When the server sends the file's CRC32C, the bytes (those already in <c>PATH.part</c> included) are checked
 /// against it at the end; on a mismatch <c>PATH.part</c> is deleted and the command fails saying to download again.
+/// Stopped by Ctrl-C, it says how much <c>PATH.part</c> holds and the command that continues from there.
 /// </summary>
 internal sealed class DownloadCommand(GlobalOptions global)
 {
@@ -70,6 +71,14 @@ internal sealed class DownloadCommand(GlobalOptions global)
         {
             File.Delete(partial);
             throw new CliException($"Error: {exception.Message}\n{partial} was deleted; run the same command again to download the file afresh.");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var held = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+            await Console.Error.WriteLineAsync(
+                $"Stopped: {held} of {file.Bytes} bytes of {fileId} are in {partial}. Run the same command again to continue from there: "
+                + $"tessera files download {fileId} -o {CommandLineText.Quote(path)}");
+            return ExitCodes.Interrupted;
         }
 
         File.Move(partial, path, overwrite: true);

@@ -14,6 +14,7 @@ internal sealed class ExpiresAfterOptions
     private readonly Option<long?> _seconds = new("--expires-after.seconds")
     {
         Description = "Seconds after the anchor when the file expires (3600 .. 2592000)",
+        CustomParser = WholeNumber.OptionalLong("a whole number of seconds, such as 86400"),
     };
 
     public void AddTo(Command command)
@@ -22,7 +23,8 @@ internal sealed class ExpiresAfterOptions
         command.Options.Add(_seconds);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(_anchor) is not null && result.GetValue(_seconds) is null)
+            // Whether the flag was given, not its value: a value that did not parse has its own error already.
+            if (result.GetValue(_anchor) is not null && result.GetResult(_seconds) is null)
             {
                 result.AddError("Option '--expires-after.seconds' is required with '--expires-after.anchor'.");
             }

@@ -18,10 +18,18 @@ internal sealed class FilesCommands(GlobalOptions global)
     };
 
     private readonly Option<string?> _after = new("--after") { Description = "A file id: the list continues after it" };
-    private readonly Option<int?> _limit = new("--limit") { Description = "Files per page (the server's default: 10000)" };
+    private readonly Option<int?> _limit = new("--limit")
+    {
+        Description = "Files per page (the server's default: 10000)",
+        CustomParser = WholeNumber.OptionalInt("a whole number, such as 100"),
+    };
     private readonly Option<string?> _order = new("--order") { Description = "asc or desc by created_at (default desc)" };
     private readonly Option<string?> _purposeFilter = new("--purpose") { Description = "Only files of this purpose" };
-    private readonly Option<int?> _maxItems = new("--max-items") { Description = "Print at most this many files (pages are fetched while more are wanted)" };
+    private readonly Option<int?> _maxItems = new("--max-items")
+    {
+        Description = "Print at most this many files (pages are fetched while more are wanted)",
+        CustomParser = WholeNumber.OptionalInt("a whole number, such as 100"),
+    };
 
     private readonly Option<string?> _output = new("--output", "-o") { Description = "Write the bytes to this file instead of standard output" };
 

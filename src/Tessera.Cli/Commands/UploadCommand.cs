@@ -31,6 +31,7 @@ internal sealed class UploadCommand(GlobalOptions global)
     {
         Description = "Parts in flight at once",
         DefaultValueFactory = _ => 4,
+        CustomParser = WholeNumber.Int("a whole number of parts from 1 to 64, such as 4", 1, 64),
     };
 
     private readonly Option<bool> _md5 = new("--md5")
@@ -39,7 +40,11 @@ internal sealed class UploadCommand(GlobalOptions global)
     };
 
     private readonly Option<bool> _noMd5 = new("--no-md5") { Description = "Do not compute the file's MD5 nor have the server check it (CRC32C is still checked where the server does)" };
-    private readonly Option<long?> _expiresAfterSeconds = new("--expires-after.seconds") { Description = "Seconds after its creation when the file expires (3600 .. 2592000)" };
+    private readonly Option<long?> _expiresAfterSeconds = new("--expires-after.seconds")
+    {
+        Description = "Seconds after its creation when the file expires (3600 .. 2592000)",
+        CustomParser = WholeNumber.OptionalLong("a whole number of seconds, such as 86400"),
+    };
     private readonly Option<string?> _mimeType = new("--mime-type") { Description = "The file's MIME type (default: guessed from its extension)" };
     private readonly Option<string?> _filename = new("--filename") { Description = "The name the file gets (default: its own name)" };
 
@@ -68,13 +73,6 @@ internal sealed class UploadCommand(GlobalOptions global)
             if (size is < 1 or > UploadsClient.MaxPartBytes)
             {
                 result.AddError($"--part-size must be a size from 1 B to 64 MiB (e.g. 64MiB, 8M, 1048576).");
-            }
-        });
-        _parallel.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 64)
-            {
-                result.AddError("--parallel must be from 1 to 64.");
             }
         });
         upload.Validators.Add(result =>
@@ -152,12 +150,10 @@ internal sealed class UploadCommand(GlobalOptions global)
             await Console.Error.WriteLineAsync(uploadId is null
                 ? "Stopped before the upload was created; nothing is left on the server."
                 : $"Stopped: {partsDone} of {partsTotal} parts of upload {uploadId} are on the server. "
-                    + $"Run the same command again to resume: tessera upload {Quote(path)} --purpose {parse.GetValue(_purpose)}");
+                    + $"Run the same command again to resume: tessera upload {CommandLineText.Quote(path)} --purpose {CommandLineText.Quote(parse.GetValue(_purpose)!)}");
             return ExitCodes.Interrupted;
         }
     }
-
-    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
 
     /// <summary>Reports on the caller's thread: <see cref="Progress{T}"/> would post to the thread pool and could report after the upload ended.</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

@@ -14,7 +14,12 @@ internal sealed class UploadsCommands(GlobalOptions global)
     private readonly IdOption _uploadId = new("--upload-id", "The upload's id (upload_...)");
     private readonly ExpiresAfterOptions _expiresAfter = new();
 
-    private readonly Option<long> _bytes = new("--bytes") { Description = "The size of the whole file in bytes", Required = true };
+    private readonly Option<long> _bytes = new("--bytes")
+    {
+        Description = "The size of the whole file in bytes",
+        Required = true,
+        CustomParser = WholeNumber.Long("a whole number of bytes, such as 1048576"),
+    };
     private readonly Option<string> _filename = new("--filename") { Description = "The file's name", Required = true };
     private readonly Option<string> _mimeType = new("--mime-type") { Description = "The file's MIME type", Required = true };
     private readonly Option<string> _purpose = new("--purpose")
@@ -32,9 +37,17 @@ internal sealed class UploadsCommands(GlobalOptions global)
     private readonly Option<string?> _md5 = new("--md5") { Description = "The whole file's MD5 (hex), checked by the server" };
 
     private readonly Option<string?> _after = new("--after") { Description = "An upload id: the list continues after it" };
-    private readonly Option<int?> _limit = new("--limit") { Description = "Uploads per page (the server's default: 10000)" };
+    private readonly Option<int?> _limit = new("--limit")
+    {
+        Description = "Uploads per page (the server's default: 10000)",
+        CustomParser = WholeNumber.OptionalInt("a whole number, such as 100"),
+    };
     private readonly Option<string?> _order = new("--order") { Description = "asc or desc by created_at (default desc)" };
-    private readonly Option<int?> _maxItems = new("--max-items") { Description = "Print at most this many uploads (pages are fetched while more are wanted)" };
+    private readonly Option<int?> _maxItems = new("--max-items")
+    {
+        Description = "Print at most this many uploads (pages are fetched while more are wanted)",
+        CustomParser = WholeNumber.OptionalInt("a whole number, such as 100"),
+    };
 
     public Command Build()
     {

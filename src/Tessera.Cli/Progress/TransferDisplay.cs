@@ -45,21 +45,8 @@ internal static class TransferDisplay
                 new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                // The bar counts the bytes sent in this run, of those left to send: bytes already there would make
-                // the rate and the time left up.
                 var task = progress.AddTask(Markup.Escape(label), maxValue: Math.Max(totalBytes, 1));
-                var skipped = 0L;
-                var result = await work((done, skippedNow) =>
-                {
-                    if (skippedNow != skipped)
-                    {
-                        skipped = skippedNow;
-                        task.MaxValue = Math.Max(totalBytes - skipped, 1);
-                        task.Description = Markup.Escape($"{label} ({ByteSize.Format(skipped)} already there)");
-                    }
-
-                    task.Value = done - skipped;
-                });
+                var result = await work(new BarProgress(task, label, totalBytes).Report);
                 task.Value = task.MaxValue;
                 return result;
             });

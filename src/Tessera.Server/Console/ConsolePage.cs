@@ -1,4 +1,5 @@
 using Tessera.Server.Hosting;
+using Tessera.Server.Http;
 
 // Not Tessera.Server.Console: a namespace of that name would hide System.Console from every namespace below
 // Tessera.Server, the tests' included.
@@ -33,8 +34,25 @@ public static class ConsolePage
         app.MapMethods($"{Path}/{{**asset}}", [HttpMethods.Get, HttpMethods.Head], GetAsset)
             .ExcludeFromDescription()
             .WithMetadata(MetadataReadiness.NotNeeded);
+        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], SendBrowsersToConsole)
+            .ExcludeFromDescription()
+            .WithMetadata(MetadataReadiness.NotNeeded);
         return app;
     }
+
+    /// <summary>
+    /// <c>GET /</c>: a browser (its <c>Accept</c> names <c>text/html</c>) is sent to the console with a 302, which no
+    /// browser caches, so the root stays free to serve something else later; any other client (the SDKs, curl's
+    /// <c>*/*</c>) gets OpenAI's 404 for an unknown path, as before.
+    /// </summary>
+    internal static IResult SendBrowsersToConsole(HttpContext http) =>
+        AcceptsHtml(http.Request)
+            ? TypedResults.Redirect($"{http.Request.PathBase}{Path}")
+            : ErrorEnvelopeMiddleware.NoSuchRoute(http);
+
+    private static bool AcceptsHtml(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(type =>
+            type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && type.Quality is not 0.0);
 
     /// <summary>The console's files, read once from the server's assembly.</summary>
     public static IServiceCollection AddConsoleAssets(this IServiceCollection services) =>

@@ -30,10 +30,16 @@ public static class TesseraApp
         builder.Services.PostConfigure<JsonConsoleFormatterOptions>(json => json.TimestampFormat = json.TimestampFormat?.TrimEnd());
         EscapingConsoleFormatter.AddTo(builder.Logging);
         HostingRequestLines.Suppress(builder.Logging);
+        ListeningAnnouncement.SuppressHostingLines(builder.Logging);
         builder.Services.AddTessera(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        if (KnownSettings.MisspelledSection(app.Configuration) is { } misspelled)
+        {
+            app.Logger.SettingsSectionMisspelled(misspelled);
+        }
+
         var options = app.Services.GetRequiredService<IOptions<TesseraOptions>>().Value;
         OpenModeExposure.EnsureAllowed(options, addresses, app.Configuration);
         // Reads the key files now, so one that cannot be read stops the server here.

@@ -13,6 +13,12 @@ public sealed class TesseraOptions
     /// <summary>The folder of the embedded stores: the SQLite database and the blobs folder (<c>Tessera:DataPath</c>).</summary>
     public string DataPath { get; set; } = "./data";
 
+    /// <summary>
+    /// An operator's JSON settings file, polled for changes (<c>Tessera:SettingsFile</c>). Read by <see cref="Hosting.SettingsFile"/>
+    /// before these options are bound, since it is one of their sources; here so that it is a setting Tessera knows.
+    /// </summary>
+    public string? SettingsFile { get; set; }
+
     /// <summary>Projects and their API keys. None means open mode (docs/api.md section 5).</summary>
     public List<ProjectOptions> Projects { get; set; } = [];
 

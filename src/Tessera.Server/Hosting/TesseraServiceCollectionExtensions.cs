@@ -86,9 +86,17 @@ public static class TesseraServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Binds the section; a value that does not convert (<c>MaxPartBytes=abc</c>) is a configuration error that names the setting.</summary>
+    /// <summary>
+    /// Binds the section; a key no option names (<c>Tessera:Limts:MaxPartBytes</c>) or a value that does not convert
+    /// (<c>MaxPartBytes=abc</c>) is a configuration error that names the setting.
+    /// </summary>
     private static void BindOrExplain(IConfigurationSection section, TesseraOptions options)
     {
+        if (KnownSettings.FindUnknown(section) is { Count: > 0 } unknown)
+        {
+            throw new StartupException(StartupProblem.Configuration, string.Join(Environment.NewLine, unknown));
+        }
+
         try
         {
             section.Bind(options);
