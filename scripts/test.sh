@@ -126,6 +126,10 @@ container_passed=1
 container_failed=0
 scripts/check-container.sh || { container_passed=0; container_failed=1; }
 
+say "deploy/local-cluster.sh fails, naming the node and its log, when another process holds the node's port"
+cluster_check_failed=0
+scripts/check-cluster-script.sh "$(free_port 18380)" || cluster_check_failed=1
+
 say "Node suite (official openai package), on SQLite and a data folder"
 ensure_node
 port=$(free_port 18080)
@@ -159,9 +163,9 @@ kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
-passed=$((dotnet_passed + node_passed + container_passed))
-failed=$((dotnet_failed + node_failed + container_failed))
+passed=$((dotnet_passed + node_passed + container_passed + 1 - cluster_check_failed))
+failed=$((dotnet_failed + node_failed + container_failed + cluster_check_failed))
 echo
-echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed)"
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed); cluster script check: $([[ $cluster_check_failed -eq 0 ]] && echo passed || echo failed)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
