@@ -51,6 +51,17 @@ ensure_chromium() {
   apt-get install -y -qq chromium >/dev/null
 }
 
+# The metrics test lints /metrics with promtool, from Debian's prometheus package; under CI it fails without it.
+ensure_promtool() {
+  if command -v promtool >/dev/null; then
+    return
+  fi
+  say "installing promtool from Debian's packages (prometheus)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
 say "checking formatting"
 dotnet format Tessera.slnx --verify-no-changes
 
@@ -64,6 +75,7 @@ dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
 say ".NET suite"
 ensure_postgres
 ensure_chromium
+ensure_promtool
 dotnet_log="$work/dotnet-test.log"
 set +e
 dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"
