@@ -42,7 +42,8 @@ PG_DIR="$DIR/pg"
 PIDS=()
 
 say() { printf '[local-cluster] %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+FAILED=0
+die() { say "$*"; FAILED=1; exit 1; }
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [[ -n "$PG_BIN" ]] || die "PostgreSQL is not installed; run: apt-get install -y postgresql"
@@ -56,7 +57,16 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
   [[ -f "$PG_DIR/PG_VERSION" ]] && as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1
-  if [[ $KEEP -eq 0 ]]; then rm -rf "$DIR"; [[ "$PG_DIR" == "$DIR/pg" ]] || rm -rf "$PG_DIR"; else say "kept $DIR"; fi
+  if [[ $KEEP -eq 1 ]]; then
+    say "kept $DIR"
+  elif [[ $FAILED -eq 1 ]]; then
+    # The logs a failure names stay for reading; the data goes.
+    find "$DIR" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} +
+    [[ "$PG_DIR" == "$DIR/pg" ]] || rm -rf "$PG_DIR"
+    say "kept the logs in $DIR/logs"
+  else
+    rm -rf "$DIR"; [[ "$PG_DIR" == "$DIR/pg" ]] || rm -rf "$PG_DIR"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -117,18 +127,42 @@ for i in $(seq 0 $((NODES - 1))); do
   PIDS+=($!)
 done
 
+# The inodes of the sockets listening on port $1, read from /proc (so no tool is needed).
+listeners_on() {
+  local port
+  port=$(printf ':%04X' "$1")
+  awk -v port="$port" '$4 == "0A" && substr($2, length($2) - 4) == port {print $10}' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# Whether process $1 holds the socket listening on port $2. A health answer alone proves nothing: another process that
+# had the port first answers it, while the node that failed to bind the port stops.
+owns_listener() {
+  local inode
+  for inode in $(listeners_on "$2"); do
+    [[ -n "$(find "/proc/$1/fd" -lname "socket:\[$inode\]" 2>/dev/null | head -1)" ]] && return 0
+  done
+  return 1
+}
+
 for i in $(seq 0 $((NODES - 1))); do
   port=$((PORT + i))
+  pid=${PIDS[$((i + 1))]}
+  log="$DIR/logs/node-$i.log"
   for _ in $(seq 1 150); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    if ! kill -0 "${PIDS[$((i + 1))]}" 2>/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
       # The exit status tells a crash (1) from a node told to stop (143: SIGTERM), which its log may not.
-      status=0; wait "${PIDS[$((i + 1))]}" || status=$?
-      die "node $i stopped (exit status $status); its log, $DIR/logs/node-$i.log, ends with: $(tail -3 "$DIR/logs/node-$i.log")"
+      status=0; wait "$pid" || status=$?
+      die "node $i stopped (exit status $status); its log, $log, ends with: $(tail -3 "$log")"
     fi
+    owns_listener "$pid" "$port" && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.2
   done
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 || die "node $i did not become healthy; see $DIR/logs/node-$i.log"
+  if ! owns_listener "$pid" "$port"; then
+    [[ -n "$(listeners_on "$port")" ]] && held=", another process holds that port" || held=""
+    die "node $i (process $pid) is not listening on 127.0.0.1:$port$held; its log, $log, ends with: $(tail -3 "$log")"
+  fi
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 || die "node $i did not become healthy; see its log, $log"
+  kill -0 "$pid" 2>/dev/null || die "node $i stopped; see its log, $log"
 done
 
 say "ready: PostgreSQL 127.0.0.1:$PG_PORT, s3rver http://127.0.0.1:$S3_PORT, logs in $DIR/logs"

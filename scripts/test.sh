@@ -51,6 +51,17 @@ ensure_chromium() {
   apt-get install -y -qq chromium >/dev/null
 }
 
+# The metrics test lints /metrics with promtool, from Debian's prometheus package; under CI it fails without it.
+ensure_promtool() {
+  if command -v promtool >/dev/null; then
+    return
+  fi
+  say "installing promtool from Debian's packages (prometheus)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
 say "checking formatting"
 dotnet format Tessera.slnx --verify-no-changes
 
@@ -61,23 +72,40 @@ ensure_node
 say "building"
 dotnet build Tessera.slnx -c Release -warnaserror -nologo -v quiet
 
+# The console shows a skipped test's name, but its reason only at a verbosity that also lists every passed test; each
+# pass's TRX files keep the reasons, and skipped_tests prints them at the end.
+trx() { echo "--logger trx --results-directory $work/trx/$1"; }
+skipped_tests() {
+  python3 - "$work/trx" <<'PY'
+import pathlib, sys, xml.etree.ElementTree as ET
+ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+for trx in sorted(pathlib.Path(sys.argv[1]).glob("*/*.trx")):
+    for result in ET.parse(trx).getroot().iter(ns + "UnitTestResult"):
+        if result.get("outcome") == "NotExecuted":
+            message = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
+            reason = " ".join((message.text or "").split()) if message is not None else ""
+            print(f"skipped ({trx.parent.name}): {result.get('testName')}: {reason or 'no reason given'}")
+PY
+}
+
 say ".NET suite"
 ensure_postgres
 ensure_chromium
+ensure_promtool
 dotnet_log="$work/dotnet-test.log"
 set +e
-dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$dotnet_log"
+dotnet test Tessera.slnx -c Release --no-build --nologo $(trx sqlite) 2>&1 | tee "$dotnet_log"
 dotnet_status=${PIPESTATUS[0]}
 
 say ".NET HTTP and official-SDK suite again, on PostgreSQL and S3 (s3rver)"
-TESSERA_TEST_STORAGE=postgres-s3 dotnet test tests/Tessera.Server.Tests -c Release --no-build --nologo \
+TESSERA_TEST_STORAGE=postgres-s3 dotnet test tests/Tessera.Server.Tests -c Release --no-build --nologo $(trx postgres-s3) \
   --filter "Storage!=embedded&Storage!=scale-out" 2>&1 | tee -a "$dotnet_log"
 [[ ${PIPESTATUS[0]} -eq 0 ]] || dotnet_status=1
 
 say "the tessera command line's tests again, against the native executable its tool package installs"
 native="$work/tessera-native"
 if dotnet publish src/Tessera.Cli -c Release -r "$(dotnet --info | awk '$1 == "RID:" {print $2; exit}')" -o "$native" -nologo -v quiet; then
-  TESSERA_CLI_EXECUTABLE="$native/tessera" dotnet test tests/Tessera.Cli.Tests -c Release --no-build --nologo 2>&1 | tee -a "$dotnet_log"
+  TESSERA_CLI_EXECUTABLE="$native/tessera" dotnet test tests/Tessera.Cli.Tests -c Release --no-build --nologo $(trx native-cli) 2>&1 | tee -a "$dotnet_log"
   [[ ${PIPESTATUS[0]} -eq 0 ]] || dotnet_status=1
 else
   dotnet_status=1
@@ -126,6 +154,10 @@ container_passed=1
 container_failed=0
 scripts/check-container.sh || { container_passed=0; container_failed=1; }
 
+say "deploy/local-cluster.sh fails, naming the node and its log, when another process holds the node's port"
+cluster_check_failed=0
+scripts/check-cluster-script.sh "$(free_port 18380)" || cluster_check_failed=1
+
 say "Node suite (official openai package), on SQLite and a data folder"
 ensure_node
 port=$(free_port 18080)
@@ -159,9 +191,12 @@ kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
-passed=$((dotnet_passed + node_passed + container_passed))
-failed=$((dotnet_failed + node_failed + container_failed))
+passed=$((dotnet_passed + node_passed + container_passed + 1 - cluster_check_failed))
+failed=$((dotnet_failed + node_failed + container_failed + cluster_check_failed))
 echo
-echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed)"
+if [[ $dotnet_skipped -gt 0 ]]; then
+  skipped_tests || echo "(python3 is needed to read the skipped tests' reasons from their TRX files)"
+fi
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed); cluster script check: $([[ $cluster_check_failed -eq 0 ]] && echo passed || echo failed)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

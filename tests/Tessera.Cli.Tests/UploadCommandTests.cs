@@ -88,7 +88,7 @@ public sealed class UploadCommandTests : IAsyncLifetime
         _recorder.AcceptOnlyParts = 3;
 
         CliRun interrupted;
-        using (var first = _tessera.Start(["upload", path, "--purpose", "assistants", "--part-size", "1MiB", "--parallel", "2"]))
+        using (var first = _tessera.StartInterruptible(["upload", path, "--purpose", "assistants", "--part-size", "1MiB", "--parallel", "2"]))
         {
             var stdout = first.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
             var stderr = first.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -82,6 +82,59 @@ public sealed partial class AccessLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_scrape_answered_or_refused_has_its_access_line_on_the_management_port_as_on_the_main_port()
+    {
+        var managementPort = FreePort();
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", "--Tessera:DataPath=./data",
+             "--Tessera:Projects:0:Name=alpha", $"--Tessera:Projects:0:Keys:0={TesseraTestServer.KeyA}",
+             "--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Port={managementPort}"],
+            workingDirectory: _root);
+        await server.WaitUntilListeningAsync();
+        var management = new Uri($"http://127.0.0.1:{managementPort}/");
+        using var scraper = new HttpClient();
+
+        using var answered = await scraper.GetAsync(new Uri(management, "metrics"), Token);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        using var refused = await scraper.GetAsync(new Uri(management, "v1/files"), Token);
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+
+        var lines = await WaitForAccessLinesAsync(server, count: 2);
+        foreach (var (response, target, status) in new[] { (answered, "/metrics", 200), (refused, "/v1/files", 404) })
+        {
+            var requestId = response.Headers.GetValues("x-request-id").Single();
+            var line = Assert.Single(lines, line => line.Contains(AccessLogCategory, StringComparison.Ordinal) && line.Contains(requestId, StringComparison.Ordinal));
+            var access = AccessLine().Match(line);
+            Assert.True(access.Success, $"not an access line: {line}");
+            Assert.Equal(target, access.Groups["target"].Value);
+            Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), access.Groups["status"].Value);
+        }
+    }
+
+    [Fact]
+    public async Task A_scrape_refused_for_want_of_the_metrics_key_has_its_access_line_with_401()
+    {
+        await using var server = ServerProcess.Start(
+            ["--urls=http://127.0.0.1:0", "--Tessera:DataPath=./data",
+             "--Tessera:Projects:0:Name=alpha", $"--Tessera:Projects:0:Keys:0={TesseraTestServer.KeyA}",
+             "--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Key={MetricsKey}"],
+            workingDirectory: _root);
+        var root = await server.WaitUntilListeningAsync();
+        using var anonymous = new HttpClient();
+
+        using var refused = await anonymous.GetAsync(new Uri(root, "metrics"), Token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var requestId = refused.Headers.GetValues("x-request-id").Single();
+        var lines = await WaitForAccessLinesAsync(server, count: 1);
+        var line = Assert.Single(lines, line => line.Contains(AccessLogCategory, StringComparison.Ordinal) && line.Contains(requestId, StringComparison.Ordinal));
+        var access = AccessLine().Match(line);
+        Assert.True(access.Success, $"not an access line: {line}");
+        Assert.Equal("/metrics", access.Groups["target"].Value);
+        Assert.Equal("401", access.Groups["status"].Value);
+    }
+
+    [Fact]
     public async Task A_request_whose_client_goes_away_before_the_answer_has_its_access_line_with_499_and_the_bytes_read()
     {
         await using var server = ServerProcess.Start(
@@ -123,6 +176,13 @@ public sealed partial class AccessLogTests : IDisposable
     }
 
     private const string AccessLogCategory = " Tessera.Server.AccessLog[1790] ";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     /// <summary>An access line is written as its request ends, which may be a moment after the client has read the answer.</summary>
     private static async Task<IReadOnlyList<string>> WaitForAccessLinesAsync(ServerProcess server, int count)

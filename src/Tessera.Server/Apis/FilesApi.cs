@@ -24,11 +24,13 @@ public static class FilesApi
     public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api)
     {
         var files = api.MapGroup("/files").WithTags("Files");
-        files.MapPost("", CreateFileAsync)
+        // The collection's own routes are mapped on the parent with their full path: mapped as the group's "" they
+        // would be named "/v1/files/" in http.route on traces and metrics, where a client sends "/v1/files".
+        api.MapPost("/files", CreateFileAsync).WithTags("Files")
             .Describe("createFile", "Upload a file that can be used across various endpoints.")
             .AcceptsMultipart(MultipartForms.CreateFile).AnswersJson<FileObject>().AnswersChecksum(checksRequest: true)
             .RefusesWith(StatusCodes.Status507InsufficientStorage);
-        files.MapGet("", ListFilesAsync)
+        api.MapGet("/files", ListFilesAsync).WithTags("Files")
             .Describe("listFiles", "Returns a list of files.")
             .WithQueryParameters([
                 new("purpose", "Only return files with the given purpose.", AllowedValues: Purposes.Listable),

@@ -23,18 +23,20 @@ public static class UploadsApi
     public static RouteGroupBuilder MapUploadsApi(this RouteGroupBuilder api)
     {
         var uploads = api.MapGroup("/uploads").WithTags("Uploads");
-        uploads.MapPost("", CreateUploadAsync)
+        // The collection's own routes are mapped on the parent with their full path: mapped as the group's "" they
+        // would be named "/v1/uploads/" in http.route on traces and metrics, where a client sends "/v1/uploads".
+        api.MapPost("/uploads", CreateUploadAsync).WithTags("Uploads")
             .Describe("createUpload", "Creates an intermediate Upload object that you can add Parts to.")
             .AcceptsJson<CreateUploadRequest>().AnswersJson<UploadObject>()
             .RefusesWith(StatusCodes.Status507InsufficientStorage);
-        uploads.MapGet("", ListPendingUploadsAsync)
+        api.MapGet("/uploads", ListPendingUploadsAsync).WithTags("Uploads")
             .Describe("listUploads", "Tessera's extension: lists the project's pending uploads, paged like files, each with the bytes its parts hold so far.")
             .WithQueryParameters(ListPaging.Parameters("An upload id: the page continues after it."))
             .AnswersJson<ListObject<PendingUploadObject>>();
         uploads.MapGet("/{uploadId}", GetUploadAsync)
             .Describe("retrieveUpload", "Tessera's extension: returns the Upload, with its File once completed, so a client that lost its state can find out where it stands.")
             .AnswersJson<UploadObject>().RefusesWith(StatusCodes.Status404NotFound);
-        uploads.MapPost("/{uploadId}/parts", AddPartAsync).AddEndpointFilter<PartRefusalFilter>()
+        uploads.MapPost("/{uploadId}/parts", AddPartAsync).WithMetadata(PartRefusalCounter.Route)
             .RequireRateLimiting(ProjectRateLimiting.ConcurrentPartsPolicy)
             .Describe("addUploadPart", "Adds a Part to an Upload object.")
             .AcceptsMultipart(MultipartForms.AddUploadPart).AnswersJson<UploadPartObject>().AnswersChecksum(checksRequest: true)

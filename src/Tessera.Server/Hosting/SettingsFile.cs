@@ -1,15 +1,15 @@
 using Microsoft.Extensions.Configuration.Json;
-using Microsoft.Extensions.FileProviders;
 
 namespace Tessera.Server.Hosting;
 
 /// <summary>
 /// <c>Tessera:SettingsFile</c>: an operator's JSON settings file (<c>/etc/tessera/settings.json</c>), read after
-/// <c>appsettings.json</c> and before the environment and the command line, which still override it. It is polled
-/// for changes every few seconds (not watched: Kubernetes swaps a mounted file by renaming a symlink in the folder
-/// above it, which a watcher of the file never sees), so keys and rate limits changed in it take effect without a
-/// restart. A file that is missing or not valid JSON stops the server at start-up; at a reload, a file that is not
-/// valid JSON (caught half written, say) keeps its last settings, and <see cref="SettingsReloadCheck"/> logs why.
+/// <c>appsettings.json</c> and before the environment and the command line, which still override it. It is read
+/// again every second (<see cref="PolledFileProvider"/>; not watched: Kubernetes swaps a mounted file by renaming a
+/// symlink in the folder above it, which a watcher of the file never sees), so keys and rate limits changed in it
+/// take effect within a few seconds of the write, without a restart. A file that is missing or not valid JSON stops
+/// the server at start-up; at a reload, a file that is not valid JSON (caught half written, say) keeps its last
+/// settings, and <see cref="SettingsReloadCheck"/> logs why.
 /// </summary>
 internal static class SettingsFile
 {
@@ -32,7 +32,7 @@ internal static class SettingsFile
 
         var source = new Source
         {
-            FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(path)!) { UsePollingFileWatcher = true, UseActivePolling = true },
+            FileProvider = new PolledFileProvider(path),
             Path = Path.GetFileName(path),
             Optional = false,
             ReloadOnChange = true,
@@ -60,6 +60,15 @@ internal static class SettingsFile
     private sealed class Provider(JsonConfigurationSource source) : JsonConfigurationProvider(source)
     {
         private bool _loaded;
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing)
+            {
+                (Source.FileProvider as IDisposable)?.Dispose();
+            }
+        }
 
         public string? ReloadFailure { get; private set; }
 

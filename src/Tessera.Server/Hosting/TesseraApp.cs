@@ -56,6 +56,8 @@ public static class TesseraApp
         app.UseMiddleware<RequestBodyMiddleware>();
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseStatusCodePages(ErrorEnvelopeMiddleware.WriteStatusCodeEnvelopeAsync);
+        // Inside the error envelope, so that a part's refusal is counted as thrown, whichever middleware threw it.
+        app.UseMiddleware<PartRefusalCounter>();
         // After the request id and the access log, so a refused Host gets both.
         app.UseMiddleware<HostHeaderMiddleware>();
         app.Use(MetadataReadiness.Gate(app.Services.GetRequiredService<MetadataReadiness>()));

@@ -24,7 +24,7 @@ internal sealed class FormIngest(IBlobStore blobs, IIdGenerator ids, IOptions<Ke
     public async Task<IngestedForm> ReadAsync(
         HttpRequest request, string fileField, IReadOnlyCollection<string> textFields, long maxBytes, Func<Exception> tooLarge, CancellationToken cancellationToken)
     {
-        tooLarge = PartRefusalFilter.MarkedTooLarge(tooLarge);
+        tooLarge = PartRefusalCounter.MarkedTooLarge(tooLarge);
         var maxFormBytes = maxBytes + BodyLimits.FormOverheadBytes;
         var budget = new FormBudget(TesseraLimits.MaxFormFieldsBytes);
         if (request.ContentLength > maxFormBytes)

@@ -48,7 +48,8 @@ public sealed class TesseraMetrics
         _scrubbedBytes = meter.CreateCounter<long>("tessera.scrub.checked", "By", "Bytes the scrub read back and compared with their recorded CRC32C.");
         _scrubbedBlobs = meter.CreateCounter<long>("tessera.scrub.checked.blobs", "{blob}", "Blobs the scrub read back and compared with their recorded CRC32C.");
         _scrubDamaged = meter.CreateCounter<long>("tessera.scrub.damaged.blobs", "{blob}", "Blobs the scrub found damaged: their bytes no longer have the CRC32C recorded when they were stored.");
-        meter.CreateObservableUpDownCounter("tessera.uploads.pending.count", pending.ObserveCount, "{upload}", "Pending uploads in the metadata store (every node reports the same).");
+        // Not "...pending.count": Prometheus reads a _count suffix as part of a histogram, and promtool flags it.
+        meter.CreateObservableUpDownCounter("tessera.uploads.pending", pending.ObserveCount, "{upload}", "Pending uploads in the metadata store (every node reports the same).");
         meter.CreateObservableUpDownCounter("tessera.uploads.pending.size", pending.ObserveBytes, "By", "Bytes held by the parts of pending uploads (every node reports the same).");
     }
 

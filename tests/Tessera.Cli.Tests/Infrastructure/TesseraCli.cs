@@ -63,6 +63,24 @@ public sealed class TesseraCli(Uri baseUrl, string? apiKey = TesseraTestServer.K
         return Process.Start(info)!;
     }
 
+    /// <summary>
+    /// Starts the process as <see cref="Start"/> does, with SIGINT's default disposition restored first (coreutils'
+    /// <c>env --default-signal=INT</c>, which then runs the command in its place, same process id): a job started in the
+    /// background (<c>scripts/test.sh &amp;</c>) begins with SIGINT ignored, its children inherit that, and .NET leaves
+    /// an ignored SIGINT ignored, so the Ctrl-C a test sends would never arrive.
+    /// </summary>
+    public Process StartInterruptible(IEnumerable<string> args)
+    {
+        var info = NewStartInfo(args);
+        info.ArgumentList.Insert(0, info.FileName);
+        info.ArgumentList.Insert(0, "--default-signal=INT");
+        info.FileName = "env";
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        return Process.Start(info)!;
+    }
+
     /// <summary>The start info of a run: <see cref="Command"/> then ARGS, with the base URL and key in the environment.</summary>
     public ProcessStartInfo NewStartInfo(IEnumerable<string> args)
     {

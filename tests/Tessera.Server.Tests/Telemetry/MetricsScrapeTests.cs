@@ -39,7 +39,7 @@ public sealed class MetricsScrapeTests : IDisposable
         await Eventually.HoldsAsync(async () =>
         {
             var now = await PrometheusScrape.TakeAsync(scraper, metrics);
-            return now.Value("tessera_uploads_pending_count") == before.Value("tessera_uploads_pending_count") + 1
+            return now.Value("tessera_uploads_pending") == before.Value("tessera_uploads_pending") + 1
                 && now.Value("tessera_uploads_pending_size_bytes") == before.Value("tessera_uploads_pending_size_bytes") + 14;
         }, "the scrape shows the pending upload and its 14 bytes");
         var fileId = (await client.CompleteAsync(uploadId, [first, second])).GetProperty("file").Id();
@@ -57,7 +57,7 @@ public sealed class MetricsScrapeTests : IDisposable
         {
             after = await PrometheusScrape.TakeAsync(scraper, metrics);
             return Moved(before, after, "tessera_sweeper_reclaimed_blobs_total") == 3 && Moved(before, after, "tessera_served_bytes_total") == 11
-                && Moved(before, after, "tessera_uploads_pending_count") == 0;
+                && Moved(before, after, "tessera_uploads_pending") == 0;
         }, "the sweeper reclaimed the three parts' blobs and the download was counted");
 
         Assert.Equal(14, Moved(before, after, "tessera_sweeper_reclaimed_bytes_total"));

@@ -48,6 +48,27 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task The_server_span_of_a_request_to_a_collection_names_its_route_without_a_trailing_slash()
+    {
+        var spans = new LockedCollection<Activity>();
+        await using var server = await TesseraTestServer.StartAsync(configureServices: services =>
+            services.AddOpenTelemetry().WithTracing(tracing => tracing.AddTesseraInstrumentation().AddInMemoryExporter(spans)));
+        using var client = server.CreateClient();
+
+        await client.CreateUploadAsync(3);
+        (await client.GetAsync("files", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        List<string?> routes = [];
+        await Eventually.HoldsAsync(() =>
+        {
+            routes = [.. spans.Snapshot().Where(span => span.Kind == ActivityKind.Server).Select(span => span.GetTagItem("http.route") as string)];
+            return routes.Contains("/v1/files") && routes.Contains("/v1/uploads");
+        }, "the server spans of both requests are exported, named /v1/uploads and /v1/files");
+        Assert.DoesNotContain(routes, route => route is { Length: > 1 } && route.EndsWith('/'));
+        Assert.Contains(spans.Snapshot(), span => span.DisplayName == "POST /v1/uploads");
+    }
+
+    [Fact]
     public async Task Health_probes_leave_no_trace_while_requests_around_them_do()
     {
         var spans = new LockedCollection<Activity>();
