@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
@@ -87,7 +87,7 @@ exec "$here/../lib/tessera/server/Tessera.Server" "$@"
 EOF
 chmod 755 "$prefix/bin/tessera-server"
 
-say "installed in $((SECONDS - started)) s: $prefix/bin/tessera ($("$prefix/bin/tessera" --version)) and $prefix/bin/tessera-server"
+say "installed tessera $("$prefix/bin/tessera" --version) and tessera-server in $prefix/bin ($((SECONDS - started)) s)"
 case ":$PATH:" in
   *":$prefix/bin:"*) ;;
   *)
