@@ -113,7 +113,9 @@ run_sample() {
   sed -e "s#127\.0\.0\.1:8080#127.0.0.1:$port#g" -e "s#\\\$HOME/\.local#$prefix#g" \
     -e "s#^scripts/install\.sh\( \|\$\)#scripts/install.sh --prefix '$prefix'\1#" "$code" >"$code.run"
   case $lang in
-    sh|bash|shell) (cd "$dir" && timeout "$limit" bash -e -o pipefail "$code.run") >"$dir.out" 2>&1 || status=$? ;;
+    # Traced to a file of its own, so that a failing sample shows where it stopped even when it printed nothing.
+    sh|bash|shell) (cd "$dir" && timeout "$limit" bash -e -o pipefail \
+      -c 'exec 9>"$1.trace"; BASH_XTRACEFD=9; set -x; source "$1"' sample "$code.run") >"$dir.out" 2>&1 || status=$? ;;
     console) run_transcript "$code.run" "$dir" >"$dir.out" 2>&1 || status=$? ;;
     js|javascript|mjs) run_node "$code.run" "$dir" >"$dir.out" 2>&1 || status=$? ;;
     csharp|cs) run_csharp "$code.run" "$dir" >"$dir.out" 2>&1 || status=$? ;;
@@ -132,6 +134,7 @@ run_sample() {
   [[ ${#missing[@]} -eq 0 ]] || lacks="; its output lacks$(printf " '%s'" "${missing[@]}")"
   fail "$name ($where): exit status $status$lacks"
   echo "      its output:"; indent <"$dir.out"
+  if [[ -s $code.run.trace ]]; then echo "      the last commands it ran:"; tail -6 "$code.run.trace" | indent; fi
 }
 
 # A console transcript: each `$ COMMAND` line runs in bash, and together they must print the other lines exactly.
