@@ -133,7 +133,7 @@ run_sample() {
   local lacks=""
   [[ ${#missing[@]} -eq 0 ]] || lacks="; its output lacks$(printf " '%s'" "${missing[@]}")"
   fail "$name ($where): exit status $status$lacks"
-  echo "      its output:"; indent <"$dir.out"
+  if [[ -s $dir.out ]]; then echo "      its output:"; indent <"$dir.out"; else echo "      it printed nothing"; fi
   if [[ -s $code.run.trace ]]; then echo "      the last commands it ran:"; tail -6 "$code.run.trace" | indent; fi
 }
 
