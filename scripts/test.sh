@@ -158,6 +158,19 @@ say "deploy/local-cluster.sh fails, naming the node and its log, when another pr
 cluster_check_failed=0
 scripts/check-cluster-script.sh "$(free_port 18380)" || cluster_check_failed=1
 
+say "the samples of README.md and docs/: installed with scripts/install.sh, run against its tessera-server, or parsed"
+set +e
+scripts/check-samples.sh 2>&1 | tee "$work/samples.log"
+samples_status=${PIPESTATUS[0]}
+set -e
+samples_passed=$(awk '/^samples: / {print $2}' "$work/samples.log" | tail -1)
+samples_failed=$(awk '/^samples: / {print $4}' "$work/samples.log" | tail -1)
+samples_passed=${samples_passed:-0}
+samples_failed=${samples_failed:-0}
+if [[ $samples_status -ne 0 && $samples_failed -eq 0 ]]; then
+  samples_failed=1
+fi
+
 say "Node suite (official openai package), on SQLite and a data folder"
 ensure_node
 port=$(free_port 18080)
@@ -191,12 +204,12 @@ kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 
-passed=$((dotnet_passed + node_passed + container_passed + 1 - cluster_check_failed))
-failed=$((dotnet_failed + node_failed + container_failed + cluster_check_failed))
+passed=$((dotnet_passed + node_passed + container_passed + 1 - cluster_check_failed + samples_passed))
+failed=$((dotnet_failed + node_failed + container_failed + cluster_check_failed + samples_failed))
 echo
 if [[ $dotnet_skipped -gt 0 ]]; then
   skipped_tests || echo "(python3 is needed to read the skipped tests' reasons from their TRX files)"
 fi
-echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed); cluster script check: $([[ $cluster_check_failed -eq 0 ]] && echo passed || echo failed)"
+echo ".NET: $dotnet_passed passed, $dotnet_failed failed, $dotnet_skipped skipped; Node: $node_passed passed, $node_failed failed; container check: $([[ $container_failed -eq 0 ]] && echo passed || echo failed); cluster script check: $([[ $cluster_check_failed -eq 0 ]] && echo passed || echo failed); samples: $samples_passed passed, $samples_failed failed"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
