@@ -19,7 +19,7 @@ public sealed class UploadTests(Chromium chromium) : ConsoleTest(chromium)
 
         await StartUploadAsync(path, purpose: "batch");
         var uploadId = await UploadIdAsync();
-        await Assertions.Expect(UploadStatus).ToContainTextAsync("MB/s");
+        await Assertions.Expect(UploadStatus).ToContainTextAsync("MiB/s");
         await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
         var fileId = (await api.GetJsonAsync($"uploads/{uploadId}")).GetProperty("file").GetProperty("id").GetString()!;
         await Assertions.Expect(UploadStatus).ToContainTextAsync(fileId);

@@ -137,6 +137,20 @@ public sealed partial class ConsolePageTests(KeyedServer fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_page_learns_whether_keys_are_required_without_a_key_and_without_a_refusal()
+    {
+        using var client = Browser();
+        using var keyed = await client.GetAsync("console/auth", Token);
+        Assert.Equal(HttpStatusCode.OK, keyed.StatusCode);
+        Assert.Equal("""{"keys_required":true}""", await keyed.Content.ReadAsStringAsync(Token));
+        Assert.True(keyed.Headers.CacheControl?.NoStore, "the answer is read afresh on every load");
+
+        await using var open = await TesseraTestServer.StartAsync(openMode: true);
+        using var openClient = new HttpClient { BaseAddress = open.Root };
+        Assert.Equal("""{"keys_required":false}""", await openClient.GetStringAsync("console/auth", Token));
+    }
+
+    [Fact]
     public async Task The_api_beside_the_console_still_needs_a_key_and_answers_as_before()
     {
         using var anonymous = fixture.Server.CreateClient(key: null);

@@ -15,8 +15,10 @@ public static class ConsolePage
 {
     public const string Path = "/console";
 
-    private const string IndexAsset = "index.html";
+    /// <summary>Where the page asks whether the server needs a key, before it sends any API request.</summary>
+    public const string AuthPath = Path + "/auth";
 
+    private const string IndexAsset = "index.html";
 
     /// <summary>
     /// Self only. WebAssembly is compiled from the CRC-32 library's bytes (hash-wasm), which needs 'wasm-unsafe-eval';
@@ -30,6 +32,9 @@ public static class ConsolePage
     {
         // Loaded now, so a broken build of the assets stops the server at start rather than failing a page later.
         app.ServiceProvider.GetRequiredService<ConsoleAssets>();
+        app.MapGet(AuthPath, GetAuth)
+            .ExcludeFromDescription()
+            .WithMetadata(MetadataReadiness.NotNeeded);
         // A catch-all is optional: /console and /console/ match it too, with no asset, and get the page.
         app.MapMethods($"{Path}/{{**asset}}", [HttpMethods.Get, HttpMethods.Head], GetAsset)
             .ExcludeFromDescription()
@@ -53,6 +58,19 @@ public static class ConsolePage
     private static bool AcceptsHtml(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(type =>
             type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase) && type.Quality is not 0.0);
+
+    /// <summary>
+    /// <c>{"keys_required":true}</c> when projects and keys are configured, <c>false</c> in open mode (fixed at start-up).
+    /// Probing the API with the placeholder token instead would be refused with a 401 on every load of a keyed server: an
+    /// error in the browser's console and a failed authentication counted against the address. Any 401 tells the same,
+    /// so this gives nothing away.
+    /// </summary>
+    internal static IResult GetAuth(HttpContext http, ProjectKeys keys)
+    {
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Text(keys.IsOpenMode ? """{"keys_required":false}""" : """{"keys_required":true}""", "application/json");
+    }
 
     /// <summary>The console's files, read once from the server's assembly.</summary>
     public static IServiceCollection AddConsoleAssets(this IServiceCollection services) =>

@@ -22,6 +22,9 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 
     protected virtual bool OpenMode => false;
 
+    /// <summary>Settings a test class adds to the server's (a quota, say).</summary>
+    protected virtual IReadOnlyDictionary<string, string>? ServerSettings => null;
+
     protected TesseraTestServer Server { get; private set; } = null!;
 
     /// <summary>The part requests the server saw.</summary>
@@ -41,7 +44,7 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Server = await TesseraTestServer.StartAsync(OpenMode, configureServices: ConfigureServerServices);
+        Server = await TesseraTestServer.StartAsync(OpenMode, ServerSettings, configureServices: ConfigureServerServices);
         _files = Directory.CreateTempSubdirectory("tessera-console-test-");
         Context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {

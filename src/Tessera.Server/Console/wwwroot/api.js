@@ -25,7 +25,7 @@ export function bearer() {
 
 /** An API answer that was not a success, or a request that never reached the server (status 0). */
 export class ApiError extends Error {
-  constructor(message, { status = 0, type = null, param = null, code = null, requestId = null, retryAfter = null } = {}) {
+  constructor(message, { status = 0, type = null, param = null, code = null, requestId = null, retryAfter = null, shouldRetry = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -34,11 +34,19 @@ export class ApiError extends Error {
     this.code = code;
     this.requestId = requestId;
     this.retryAfter = retryAfter;
+    /** The server's x-should-retry: true or false when it said, null when it did not. */
+    this.shouldRetry = shouldRetry;
   }
 
-  /** Worth trying again: the network failed, or the server said it was busy or briefly unwell. */
+  /**
+   * Worth trying again: the network failed, or the server said it was busy or briefly unwell. The server's
+   * x-should-retry wins when it gives one, as it does for OpenAI's SDKs: a quota reached is a 507 that trying again
+   * cannot change.
+   */
   get retryable() {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    if (this.status === 0) return true;
+    if (this.shouldRetry !== null) return this.shouldRetry;
+    return this.status === 429 || this.status >= 500;
   }
 
   /** E.g. "Could not delete a.csv: No such File object: file-abc (404). Request id: req_3f2c…". */
@@ -54,6 +62,7 @@ export class ApiError extends Error {
 export async function errorFrom(response) {
   const requestId = response.headers.get('x-request-id');
   const retryAfter = Number.parseFloat(response.headers.get('retry-after') ?? '');
+  const shouldRetry = response.headers.get('x-should-retry');
   let envelope = null;
   try {
     envelope = (await response.json())?.error ?? null;
@@ -69,6 +78,7 @@ export async function errorFrom(response) {
     code: envelope?.code ?? null,
     requestId,
     retryAfter: Number.isFinite(retryAfter) ? retryAfter : null,
+    shouldRetry: shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : null,
   });
 }
 

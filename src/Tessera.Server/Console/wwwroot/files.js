@@ -1,5 +1,5 @@
 // The Files region: the project's files a page at a time, filtered by purpose on the server and by name here;
-// download and delete (after a confirmation).
+// each file's id copied with a click (what the API and the CLI ask for); download and delete (after a confirmation).
 import { api, ApiError } from './api.js';
 import { showError } from './alerts.js';
 import { formatBytes, timeElement } from './format.js';
@@ -7,6 +7,9 @@ import { refreshUsage } from './usage.js';
 import { downloadFile } from './download.js';
 
 const PAGE_SIZE = 100;
+
+/** How long "Copied" shows beside an id. */
+const COPIED_MS = 3000;
 
 const rows = document.getElementById('files-rows');
 const purposeFilter = document.getElementById('files-purpose');
@@ -51,6 +54,7 @@ function fileRow(file) {
   row.dataset.name = file.filename;
 
   const name = cell(file.filename, 'name');
+  const id = idCell(file);
   const purpose = cell(file.purpose);
   const size = cell(formatBytes(file.bytes), 'num');
   size.dataset.bytes = String(file.bytes);
@@ -66,8 +70,43 @@ function fileRow(file) {
   remove.addEventListener('click', () => confirmDelete(file, row, remove));
   actions.append(download, remove);
 
-  row.append(name, purpose, size, created, expires, actions);
+  row.append(name, id, purpose, size, created, expires, actions);
   return row;
+}
+
+/** The id as a button that copies it, and a short note saying it did. */
+function idCell(file) {
+  const td = cell('', 'file-id');
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'copy-id';
+  copy.setAttribute('aria-label', `Copy ${file.id}`);
+  copy.title = `Copy the id of ${file.filename}`;
+  const code = document.createElement('code');
+  code.textContent = file.id;
+  copy.append(code);
+  const note = document.createElement('span');
+  note.className = 'copied muted';
+  note.setAttribute('role', 'status');
+  let timer;
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(file.id);
+      note.textContent = 'Copied';
+    } catch {
+      // No clipboard here (a page over plain http from another host is not a secure context) or the browser refused:
+      // the id is selected instead, one key press from copied.
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      note.textContent = 'Selected: press Ctrl+C to copy';
+    }
+    clearTimeout(timer);
+    timer = setTimeout(() => { note.textContent = ''; }, COPIED_MS);
+  });
+  td.append(copy, note);
+  return td;
 }
 
 function cell(text, className) {

@@ -1,16 +1,20 @@
 // How numbers, sizes and times read on the page.
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
-/** Decimal units, as disks and networks count: 20000000 bytes read "20.0 MB". */
+/**
+ * Binary units with one decimal, as the CLI and the server's messages print them: 44000000 bytes read "42.0 MiB",
+ * so a size here matches the one in a quota refusal. Past 1023.95 of a unit the next one reads better than "1024.0 KiB".
+ */
 export function formatBytes(bytes) {
   let value = Number(bytes);
+  if (Math.abs(value) < 1024) return `${value} B`;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
+  while (Math.abs(value) >= 1023.95 && unit < UNITS.length - 1) {
+    value /= 1024;
     unit += 1;
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+  return `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
 export function formatCount(count) {
@@ -32,7 +36,7 @@ export function timeElement(seconds, none) {
 }
 
 export function formatRate(bytesPerSecond) {
-  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
 }
 
 export function formatDuration(seconds) {

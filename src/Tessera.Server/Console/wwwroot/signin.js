@@ -1,6 +1,7 @@
-// Whether the server needs a key, and the sign-in form when it does. The usage endpoint answers both questions: with
-// the placeholder token, 200 means open mode; with a key, 200 names the key's project.
-import { api, ApiError, OPEN_MODE_TOKEN, session } from './api.js';
+// Whether the server needs a key, and the sign-in form when it does. /console/auth says whether keys are configured,
+// without a key and without a refusal (a 401 would be logged in the browser's console on every load); with a key, the
+// usage endpoint's 200 names the key's project.
+import { api, ApiError, errorFrom, OPEN_MODE_TOKEN, session, unreachable } from './api.js';
 import { clearAlert, showError } from './alerts.js';
 
 const form = document.getElementById('sign-in');
@@ -12,11 +13,10 @@ const signOutButton = document.getElementById('sign-out');
  * else after the user signs in with a key the server accepts.
  */
 export async function signIn() {
-  const open = await tryToken(OPEN_MODE_TOKEN);
-  if (open.usage) {
+  if (!(await keysRequired())) {
     session.setOpenMode(true);
     session.signOut();
-    return open.usage;
+    return api('/project/usage', { token: OPEN_MODE_TOKEN });
   }
 
   const kept = session.key();
@@ -30,6 +30,17 @@ export async function signIn() {
   }
 
   return askForKey();
+}
+
+async function keysRequired() {
+  let response;
+  try {
+    response = await fetch('/console/auth', { cache: 'no-store', credentials: 'omit' });
+  } catch (error) {
+    throw unreachable(error);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return (await response.json()).keys_required !== false;
 }
 
 /** `{usage}` when the server takes this token, `{refused}` when it answers 401; other failures are thrown. */

@@ -1,9 +1,12 @@
 // The Upload region: pick or drop a file, choose its purpose, watch it go up (percent, rate, time left), cancel it.
 // Picking a file this page started before, whose upload the server still holds, continues it at once. Each upload,
-// new or resumed, checks its parts' CRC32Cs or not as the checkbox says when it starts; the box is locked while it runs.
+// new or resumed, checks its parts' CRC32Cs or not as the checkbox says when it is started. One upload runs at a time:
+// a file started meanwhile waits in the queue (upload-queue.js), and the form's fields are for the next one.
 import { showError, clearAlert } from './alerts.js';
 import { formatDuration, formatPercent, formatRate } from './format.js';
 import { FileUpload, isAbort } from './upload-engine.js';
+import { isQuotaRefusal, settleQuotaRefusal } from './quota-refusal.js';
+import { enqueue, sameFile, takeNext } from './upload-queue.js';
 import { reloadFiles } from './files.js';
 import { markSending, refreshPending, showReceived } from './pending.js';
 import { refreshUsage } from './usage.js';
@@ -17,6 +20,9 @@ const USAGE_REFRESH_MS = 2000;
 /** The rate is measured over the last few seconds, so it follows changes without jumping at every part. */
 const RATE_WINDOW_MS = 4000;
 
+/** The purpose picked last, so the next visit starts with it. */
+const PURPOSE_ITEM = 'tessera.uploadPurpose';
+
 const region = document.getElementById('upload');
 const fileInput = document.getElementById('upload-file');
 const purposeSelect = document.getElementById('upload-purpose');
@@ -25,6 +31,7 @@ const startButton = document.getElementById('upload-start');
 const run = document.getElementById('upload-run');
 const nameText = document.getElementById('upload-name');
 const idText = document.getElementById('upload-id');
+const settingsText = document.getElementById('upload-settings');
 const bar = document.getElementById('upload-progress');
 const status = document.getElementById('upload-status');
 const cancelButton = document.getElementById('upload-cancel');
@@ -34,6 +41,7 @@ const outcome = document.getElementById('upload-outcome');
 let current = null;
 
 export function initUploadView() {
+  rememberPurpose();
   fileInput.addEventListener('change', () => picked());
   startButton.addEventListener('click', () => startNew());
   cancelButton.addEventListener('click', () => cancelCurrent());
@@ -56,6 +64,22 @@ export function initUploadView() {
   });
 }
 
+function rememberPurpose() {
+  try {
+    const kept = localStorage.getItem(PURPOSE_ITEM);
+    if (kept && [...purposeSelect.options].some((option) => option.value === kept)) purposeSelect.value = kept;
+  } catch {
+    // Storage refused: the page's default stands.
+  }
+  purposeSelect.addEventListener('change', () => {
+    try {
+      localStorage.setItem(PURPOSE_ITEM, purposeSelect.value);
+    } catch {
+      // Storage refused: nothing else changes.
+    }
+  });
+}
+
 /** Called when the pending list cancelled an upload: if it is this tab's, stop sending it. */
 export function uploadCancelledElsewhere(uploadId) {
   if (current?.uploadId === uploadId) {
@@ -63,10 +87,13 @@ export function uploadCancelledElsewhere(uploadId) {
   }
 }
 
-/** A file was picked: continue its upload if this page left one the server still holds. */
+/**
+ * A file was picked: continue its upload if this page left one the server still holds (after the upload running now,
+ * if one is).
+ */
 async function picked() {
   const file = fileInput.files?.[0];
-  if (!file || current) return;
+  if (!file) return;
   let record;
   try {
     record = await FileUpload.findResumable(file);
@@ -74,32 +101,61 @@ async function picked() {
     showError(`Could not check for an earlier upload of ${file.name}`, error);
     return;
   }
-  if (record && !current && fileInput.files?.[0] === file) {
-    if (record.purpose) purposeSelect.value = record.purpose;
-    await runUpload(file, record.purpose ?? purposeSelect.value, record);
+  if (!record || fileInput.files?.[0] !== file) return;
+  const entry = { file, purpose: record.purpose ?? purposeSelect.value, verify: verifyBox.checked };
+  if (current) {
+    queueBehind(entry);
+    return;
   }
+  if (record.purpose) purposeSelect.value = record.purpose;
+  await runUpload(entry, record);
 }
 
 async function startNew() {
   const file = fileInput.files?.[0];
-  if (current) return;
   if (!file) {
     fileInput.focus();
-    status.textContent = 'Pick a file first.';
-    run.hidden = false;
+    if (!current) {
+      status.textContent = 'Pick a file first.';
+      run.hidden = false;
+    }
     return;
   }
+  const entry = { file, purpose: purposeSelect.value, verify: verifyBox.checked };
+  if (current) {
+    queueBehind(entry);
+    return;
+  }
+  await startEntry(entry);
+}
+
+/** Queues a file behind the running upload, unless it is that very file or waits already. */
+function queueBehind(entry) {
+  if (current && sameFile(current.file, entry.file)) return;
+  enqueue(entry);
+}
+
+/** Starts a queued or picked file: its earlier upload continues if the server still holds it. */
+async function startEntry(entry) {
   let record = null;
   try {
-    record = await FileUpload.findResumable(file);
+    record = await FileUpload.findResumable(entry.file);
   } catch {
     // Could not tell: start a new upload.
   }
-  if (current) return;
-  await runUpload(file, purposeSelect.value, record);
+  if (current) {
+    queueBehind(entry);
+    return;
+  }
+  await runUpload(record?.purpose ? { ...entry, purpose: record.purpose } : entry, record);
 }
 
-async function runUpload(file, purpose, record) {
+function startNextInQueue() {
+  const next = takeNext();
+  if (next) startEntry({ ...next, queued: true });
+}
+
+async function runUpload({ file, purpose, verify, queued = false }, record) {
   let completing = false;
   /** Every part is up: the bar stays full from here and the status says what happens next. */
   const finishing = (text) => {
@@ -109,7 +165,7 @@ async function runUpload(file, purpose, record) {
     status.textContent = text;
   };
   const upload = new FileUpload(file, purpose, {
-    verify: verifyBox.checked,
+    verify,
     onCreated: (uploadId) => {
       idText.textContent = uploadId;
       idText.dataset.uploadId = uploadId;
@@ -120,12 +176,12 @@ async function runUpload(file, purpose, record) {
     onCompleting: () => finishing(upload.verify ? '100% · Every part’s CRC32C matched; completing…' : '100% · Completing (parts not checked)…'),
   });
   current = upload;
-  // What the run was started with cannot change under it.
-  verifyBox.disabled = true;
-  purposeSelect.disabled = true;
-  clearAlert();
+  // A file that waited its turn leaves in view the alert of the upload before it, which names its file.
+  if (!queued) clearAlert();
   run.hidden = false;
   nameText.textContent = upload.file.name;
+  // The form's fields may change for the next file; what this one was started with shows here.
+  settingsText.textContent = `${upload.purpose} · ${upload.verify ? 'parts checked' : 'parts not checked'}`;
   idText.textContent = '';
   delete idText.dataset.uploadId;
   bar.max = Math.max(upload.total, 1);
@@ -148,7 +204,7 @@ async function runUpload(file, purpose, record) {
     const rate = seconds > 0.5 ? Math.max(0, done - first.done) / seconds : NaN;
     bar.value = upload.total === 0 ? 1 : done;
     const left = rate > 0 ? (upload.total - done) / rate : NaN;
-    const rateText = Number.isFinite(rate) ? formatRate(rate) : '… MB/s';
+    const rateText = Number.isFinite(rate) ? formatRate(rate) : '… MiB/s';
     const parts = navigator.onLine
       ? [formatPercent(done, upload.total), rateText, `${formatDuration(left)} left`]
       : [formatPercent(done, upload.total), 'offline: waiting for the network to come back'];
@@ -184,6 +240,10 @@ async function runUpload(file, purpose, record) {
         status.textContent = 'Stopped, but the server did not confirm the cancel.';
         showError(`Could not cancel the upload of ${upload.file.name}`, cancelError);
       }
+    } else if (isQuotaRefusal(error)) {
+      showError(`Could not upload ${upload.file.name}`, error);
+      outcome.textContent = `The upload of ${upload.file.name} was refused: the project's quota is reached.`;
+      status.textContent = await settleQuotaRefusal(upload, completing, (text) => { status.textContent = text; });
     } else {
       status.textContent = `Failed: ${error?.message ?? error}`;
       outcome.textContent = `The upload of ${upload.file.name} failed.`;
@@ -192,11 +252,12 @@ async function runUpload(file, purpose, record) {
     await Promise.all([refreshUsage(), refreshPending()]);
   } finally {
     cancelButton.hidden = true;
-    if (current === upload) {
-      current = null;
-      verifyBox.disabled = false;
-      purposeSelect.disabled = false;
-    }
+    cancelButton.disabled = true;
+    if (current === upload) current = null;
+    // A browser fires no change for the file its input holds already: emptied, picking this file again (to resume
+    // it, say) is seen.
+    if (fileInput.files?.[0] && sameFile(fileInput.files[0], file)) fileInput.value = '';
+    startNextInQueue();
   }
 }
 
