@@ -6,6 +6,7 @@ import { formatDuration, formatPercent, formatRate } from './format.js';
 import { FileUpload, isAbort } from './upload-engine.js';
 import { reloadFiles } from './files.js';
 import { markSending, refreshPending, showReceived } from './pending.js';
+import { findResumable } from './resume-match.js';
 import { refreshUsage } from './usage.js';
 
 /** The status line and bar change at most this often (5 times a second). */
@@ -69,7 +70,7 @@ async function picked() {
   if (!file || current) return;
   let record;
   try {
-    record = await FileUpload.findResumable(file);
+    record = await findResumable(file);
   } catch (error) {
     showError(`Could not check for an earlier upload of ${file.name}`, error);
     return;
@@ -91,7 +92,7 @@ async function startNew() {
   }
   let record = null;
   try {
-    record = await FileUpload.findResumable(file);
+    record = await findResumable(file);
   } catch {
     // Could not tell: start a new upload.
   }
