@@ -4,8 +4,10 @@
 // part again, MAX_RESENDS times at most; the answer's header says what the server stored, and the page checks it. At
 // complete the page sends the whole file's CRC32C, combined from the parts' (crc32c-combine.js), and checks the
 // answer's. Nothing is read back: no part list is asked for, and the server reads no part again.
-// The user may turn the check off (`verify: false`): then the page sends each slice straight from the file, hashes
-// nothing, and a part damaged on its way goes unnoticed.
+// The bytes go up as the buffer the worker read them into, framed as multipart/form-data (multipart-body.js): a Blob
+// made of them for FormData would cost more than reading and hashing them. The user may turn the check off
+// (`verify: false`): then the page sends each slice straight from the file, hashes nothing, and a part damaged on its
+// way goes unnoticed.
 // A part that fails on the network or with 429/5xx is sent again after a pause (retries.js). What succeeded is
 // written down as it happens (resume-records.js), so a later pick of the same file continues from the parts the
 // server still holds (resume-match.js).
@@ -13,7 +15,7 @@ import { api, ApiError } from './api.js';
 import { crc32cOfPieces } from './crc32c-combine.js';
 import { ALGORITHMS_HEADER, CRC32C_HEADER, announcesCrc32c, crc32cReader, toHeaderValue } from './crc32c.js';
 import { partCount, sliceOf } from './file-parts.js';
-import { sendPart } from './part-request.js';
+import { formPayload, framedPayload, partFraming, sendPart } from './part-request.js';
 import { partsStillHeld } from './resume-match.js';
 import { deleteRecord, writeRecord } from './resume-records.js';
 import { abortError, isAbort, withRetries } from './retries.js';
@@ -198,8 +200,8 @@ export class FileUpload {
         if (signal.aborted) throw abortError();
         const index = missing[next++];
         const slice = sliceOf(this.file, index, partSize);
-        const { body, crc } = this._reader ? await this._reader.read(slice) : { body: slice, crc: null };
-        const part = await this._sendCheckedPart(index, body, crc, partSize, signal);
+        const { payload, crc } = this._reader ? await this._readChecked(slice, index) : { payload: formPayload(slice, index), crc: null };
+        const part = await this._sendCheckedPart(index, payload, crc, partSize, signal);
         this._inFlight.delete(index);
         this._confirmed += slice.size;
         this._crcs[index] = crc;
@@ -211,18 +213,25 @@ export class FileUpload {
     await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, missing.length) }, sender));
   }
 
+  /** Reads and hashes slice `index` in the worker, into the multipart body that sends it. */
+  async _readChecked(slice, index) {
+    const framing = partFraming(index);
+    const { body, crc } = await this._reader.read(slice, framing);
+    return { payload: framedPayload(body, framing, slice.size), crc };
+  }
+
   /**
    * Sends one part and, given its CRC32C, makes sure the server stored those bytes: a part refused as damaged
    * (400 checksum_mismatch), or stored with another CRC32C (left unnamed, so the server drops it at complete), is
    * sent again, MAX_RESENDS times at most; then the upload stops with an error saying which part.
    */
-  async _sendCheckedPart(index, body, crc, partSize, signal) {
+  async _sendCheckedPart(index, payload, crc, partSize, signal) {
     const progress = (loaded) => this._inFlight.set(index, loaded);
     for (let resends = 0; ; resends += 1) {
       if (resends > MAX_RESENDS) throw this._damaged(index, partSize);
       let answer;
       try {
-        answer = await withRetries(() => sendPart(this.uploadId, index, body, crc, signal, progress), signal, () => this._inFlight.delete(index));
+        answer = await withRetries(() => sendPart(this.uploadId, payload, crc, signal, progress), signal, () => this._inFlight.delete(index));
       } catch (error) {
         this._inFlight.delete(index);
         if (isChecksumMismatch(error)) continue;
