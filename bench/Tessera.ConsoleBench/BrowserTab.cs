@@ -72,23 +72,12 @@ internal sealed class BrowserTab(CdpConnection browser, string contextId, string
         await SendAsync("DOM.setFileInputFiles", new { nodeId = input.GetProperty("nodeId").GetInt32(), files = new[] { path } }, cancellationToken);
     }
 
-    /// <summary>A left click in the middle of <paramref name="selector"/>'s element, with the mouse, as a user's.</summary>
-    public async Task ClickAsync(string selector, CancellationToken cancellationToken)
-    {
-        var centre = await EvaluateAsync($$"""
-            (() => {
-              const element = document.querySelector({{JsonSerializer.Serialize(selector)}});
-              element.scrollIntoView({ block: 'center' });
-              const box = element.getBoundingClientRect();
-              return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-            })()
-            """, cancellationToken);
-        var x = centre.GetProperty("x").GetDouble();
-        var y = centre.GetProperty("y").GetDouble();
-        await SendAsync("Input.dispatchMouseEvent", new { type = "mouseMoved", x, y }, cancellationToken);
-        await SendAsync("Input.dispatchMouseEvent", new { type = "mousePressed", x, y, button = "left", clickCount = 1 }, cancellationToken);
-        await SendAsync("Input.dispatchMouseEvent", new { type = "mouseReleased", x, y, button = "left", clickCount = 1 }, cancellationToken);
-    }
+    /// <summary>
+    /// Clicks <paramref name="selector"/>'s element through the DOM: the page's own handlers run as for a user's click,
+    /// whatever the layout or the focus of a headless tab.
+    /// </summary>
+    public async Task ClickAsync(string selector, CancellationToken cancellationToken) =>
+        await EvaluateAsync($"document.querySelector({JsonSerializer.Serialize(selector)}).click()", cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,7 @@ namespace Tessera.ConsoleBench;
 /// between. Not Playwright: Playwright enables the protocol's Network domain in every tab, and Chromium then copies
 /// the body of every request sent from bytes (not from a file) into a DevTools event, which the console's checked
 /// upload does with every part: under Playwright a 1 GiB checked upload took about 95 s against about 6 s without.
-/// Only the Page, DOM, Runtime and Input domains are used in a tab (and Performance and SystemInfo for the memory),
+/// Only the Page, DOM and Runtime domains are used in a tab (and Performance and SystemInfo for the memory),
 /// never Network, so the page runs as it does in a user's browser.
 /// </summary>
 internal sealed class HeadlessChromium : IAsyncDisposable
