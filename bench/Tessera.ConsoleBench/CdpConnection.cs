@@ -13,6 +13,9 @@ namespace Tessera.ConsoleBench;
 /// </summary>
 internal sealed class CdpConnection : IAsyncDisposable
 {
+    /// <summary>The longest a command may take (a whole upload awaited in the page is one), so a stall fails the run.</summary>
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
+
     private readonly ClientWebSocket _socket = new();
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonElement>> _waiting = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -54,7 +57,16 @@ internal sealed class CdpConnection : IAsyncDisposable
         }
 
         using var registration = cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
-        var result = await answer.Task;
+        JsonElement result;
+        try
+        {
+            result = await answer.Task.WaitAsync(CommandTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Chromium did not answer {method} within {CommandTimeout.TotalSeconds} s.");
+        }
+
         return result.TryGetProperty("error", out var error)
             ? throw new InvalidOperationException($"{method} failed: {error.GetProperty("message").GetString()}")
             : result.GetProperty("result");
@@ -62,6 +74,7 @@ internal sealed class CdpConnection : IAsyncDisposable
 
     private async Task ReceiveAsync(CancellationToken cancellationToken)
     {
+        var failure = "Chromium closed the DevTools connection.";
         var buffer = new byte[64 * 1024];
         using var message = new MemoryStream();
         try
@@ -95,10 +108,14 @@ internal sealed class CdpConnection : IAsyncDisposable
         {
             // The browser went away or the benchmark is over: whoever still waits is told below.
         }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            failure = $"A DevTools message could not be read: {e.Message}";
+        }
 
         foreach (var answer in _waiting.Values)
         {
-            answer.TrySetException(new InvalidOperationException("Chromium closed the DevTools connection."));
+            answer.TrySetException(new InvalidOperationException(failure));
         }
     }
 
