@@ -7,23 +7,22 @@ namespace Tessera.ConsoleBench;
 /// the resident memory of Chromium's renderer processes and of all its processes (from <c>/proc</c>, by the process
 /// ids CDP's <c>SystemInfo.getProcessInfo</c> reports).
 /// </summary>
-internal sealed class ChromiumMemory(ICDPSession page, ICDPSession browser)
+internal sealed class ChromiumMemory(BrowserTab tab, CdpConnection browser)
 {
-    public static async Task<ChromiumMemory> AttachAsync(IBrowser chromium, IPage page)
+    public static async Task<ChromiumMemory> AttachAsync(HeadlessChromium chromium, BrowserTab tab, CancellationToken cancellationToken)
     {
-        var pageSession = await page.Context.NewCDPSessionAsync(page);
-        await pageSession.SendAsync("Performance.enable");
-        return new ChromiumMemory(pageSession, await chromium.NewBrowserCDPSessionAsync());
+        await tab.SendAsync("Performance.enable", cancellationToken: cancellationToken);
+        return new ChromiumMemory(tab, chromium.Browser);
     }
 
-    public async Task<Sample> SampleAsync()
+    public async Task<Sample> SampleAsync(CancellationToken cancellationToken)
     {
-        var metrics = await page.SendAsync("Performance.getMetrics");
-        var heap = metrics!.Value.GetProperty("metrics").EnumerateArray()
+        var metrics = await tab.SendAsync("Performance.getMetrics", cancellationToken: cancellationToken);
+        var heap = metrics.GetProperty("metrics").EnumerateArray()
             .First(metric => metric.GetProperty("name").GetString() == "JSHeapUsedSize").GetProperty("value").GetDouble();
-        var processes = await browser.SendAsync("SystemInfo.getProcessInfo");
+        var processes = await browser.SendAsync("SystemInfo.getProcessInfo", cancellationToken: cancellationToken);
         long renderer = 0, all = 0;
-        foreach (var process in processes!.Value.GetProperty("processInfo").EnumerateArray())
+        foreach (var process in processes.GetProperty("processInfo").EnumerateArray())
         {
             var rss = ResidentBytes(process.GetProperty("id").GetInt32());
             all += rss;

@@ -10,7 +10,7 @@ namespace Tessera.ConsoleBench;
 internal static class FetchUpload
 {
     private const string Script = """
-        async ([partSize, parallel]) => {
+        async (partSize, parallel) => {
           const file = document.querySelector('input[type=file]').files[0];
           const auth = { authorization: 'Bearer tessera-open' };
           const json = { ...auth, 'content-type': 'application/json' };
@@ -37,38 +37,43 @@ internal static class FetchUpload
     /// Only the console's own CRC32Cs of the file's 16 MiB parts (its <c>crc32c.js</c>, a worker reading each part and
     /// handing its bytes back), one part after another, nothing sent: whether hashing keeps up with the network.
     /// </summary>
-    public static async Task<Measured> HashAsync(IBrowser chromium, Uri root, string file, CpuTime cpu)
+    public static async Task<Measured> HashAsync(HeadlessChromium chromium, Uri root, string file, CpuTime cpu, CancellationToken cancellationToken)
     {
-        await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("console");
-        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        await using var tab = await OpenConsoleWithFileAsync(chromium, root, file, cancellationToken);
         var spent = cpu.Read();
         var clock = Stopwatch.StartNew();
-        await page.EvaluateAsync("""
-            async () => {
+        await tab.EvaluateAsync("""
+            (async () => {
               const { crc32cReader } = await import('/console/crc32c.js');
               const file = document.querySelector('input[type=file]').files[0];
               const partSize = 16 * 1024 * 1024;
               const reader = crc32cReader();
               for (let offset = 0; offset < file.size; offset += partSize) await reader.read(file.slice(offset, offset + partSize));
               reader.stop();
-            }
-            """);
+            })()
+            """, cancellationToken);
         return new Measured(clock.Elapsed, cpu.Since(spent));
     }
 
     /// <summary>Sends the file in parts of <paramref name="partMib"/> MiB, 4 at a time, and completes it with no checksum.</summary>
-    public static async Task<Measured> RunAsync(IBrowser chromium, Uri root, string file, int partMib, CpuTime cpu)
+    public static async Task<Measured> RunAsync(HeadlessChromium chromium, Uri root, string file, int partMib, CpuTime cpu, CancellationToken cancellationToken)
     {
-        await using var context = await chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = root.ToString() });
-        var page = await context.NewPageAsync();
-        // The console's origin and its file input, which holds the picked file; its own upload is never started.
-        await page.GotoAsync("console");
-        await page.Locator("input[type=file]").SetInputFilesAsync(file);
+        await using var tab = await OpenConsoleWithFileAsync(chromium, root, file, cancellationToken);
         var spent = cpu.Read();
         var clock = Stopwatch.StartNew();
-        await page.EvaluateAsync(Script, new object?[] { partMib * 1024 * 1024, 4 });
+        await tab.EvaluateAsync($"({Script})({partMib * 1024 * 1024}, 4)", cancellationToken);
         return new Measured(clock.Elapsed, cpu.Since(spent));
+    }
+
+    /// <summary>
+    /// A fresh tab on the console's origin with the file picked in its file input, which is how a page script gets
+    /// at a file; the console's own upload is never started.
+    /// </summary>
+    private static async Task<BrowserTab> OpenConsoleWithFileAsync(HeadlessChromium chromium, Uri root, string file, CancellationToken cancellationToken)
+    {
+        var tab = await chromium.NewTabAsync(cancellationToken);
+        await tab.NavigateAsync(new Uri(root, "console"), "document.querySelector('input[type=file]') !== null", cancellationToken);
+        await tab.SetInputFileAsync("input[type=file]", file, cancellationToken);
+        return tab;
     }
 }

@@ -15,13 +15,8 @@ var home = Directory.CreateTempSubdirectory("tessera-consolebench-home-").FullNa
 using var api = new HttpClient { BaseAddress = new Uri(options.Root, "v1/") };
 api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench");
 
-using var playwright = await Playwright.CreateAsync();
-await using var chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-{
-    ExecutablePath = options.Chromium,
-    Headless = true,
-    Args = ["--disable-dev-shm-usage"],
-});
+// Driven over the DevTools protocol directly, not through Playwright: see HeadlessChromium for why.
+await using var chromium = await HeadlessChromium.LaunchAsync(options.Chromium, cancellationToken);
 
 var cpu = new CpuTime(options.ServerProcessId);
 var runs = new Dictionary<string, List<Measured>>(StringComparer.Ordinal);
@@ -37,11 +32,11 @@ async Task RunAllAsync(bool counted)
     await SettleAsync();
     var cliNoMd5 = await CliUpload.RunAsync(options.Cli, options.Root, options.File, ["--no-md5"], home, cpu, cancellationToken);
     await SettleAsync();
-    var fetch = await FetchUpload.RunAsync(chromium, options.Root, options.File, partMib: 16, cpu);
+    var fetch = await FetchUpload.RunAsync(chromium, options.Root, options.File, partMib: 16, cpu, cancellationToken);
     await SettleAsync();
-    var fetchLargeParts = await FetchUpload.RunAsync(chromium, options.Root, options.File, partMib: 64, cpu);
+    var fetchLargeParts = await FetchUpload.RunAsync(chromium, options.Root, options.File, partMib: 64, cpu, cancellationToken);
     await SettleAsync();
-    var hash = await FetchUpload.HashAsync(chromium, options.Root, options.File, cpu);
+    var hash = await FetchUpload.HashAsync(chromium, options.Root, options.File, cpu, cancellationToken);
     if (counted)
     {
         Add("page", page.Run);

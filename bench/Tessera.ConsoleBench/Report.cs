@@ -4,7 +4,8 @@ using System.Text;
 namespace Tessera.ConsoleBench;
 
 /// <summary>
-/// The markdown tables: each way's time, rate and CPU with the page's ratio to the CLI, then the page's memory.
+/// The markdown tables: each way's time, rate and CPU with the page's ratio to the CLI, the page's speed with its
+/// check against without, then the page's memory.
 /// </summary>
 internal static class Report
 {
@@ -24,6 +25,11 @@ internal static class Report
         Row("*diagnostic:* a page script's plain `fetch` of 16 MiB parts x 4, no checksum, no interface (Chromium's ceiling with the page's parts)", "fetch16");
         Row("*diagnostic:* the same `fetch` with 64 MiB parts x 4 (the CLI's)", "fetch64");
         Row("*diagnostic:* the page's part CRC32Cs of the file alone (its worker reading each part), nothing sent", "hash");
+        text.AppendLine();
+        var checkedPage = Median(runs["page"], run => run.Elapsed.TotalSeconds);
+        var uncheckedPage = Median(runs["pageunchecked"], run => run.Elapsed.TotalSeconds);
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"The page with its CRC32C check goes at **{F(uncheckedPage / checkedPage, 2)}** of its speed without ({F(checkedPage, 2)} s against {F(uncheckedPage, 2)} s).");
         text.AppendLine();
 
         text.AppendLine("| the page's memory (MB; highest of its runs, with the check and without) | before | at 256 MiB sent | at the end | peak | end ÷ 256 MiB |");

@@ -14,8 +14,8 @@ public sealed class CancelTests(Chromium chromium) : ConsoleTest(chromium)
         var path = MakeFile("nightly-dump.bin", FileBytes);
         using var api = Server.CreateClient(TesseraTestServer.KeyA);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
-        // 10 parts at 16 MB/s in all: the first four land after about a second, the last ones two seconds later.
-        await ThrottleUploadsAsync(16_000_000);
+        // 10 parts at 2 MB/s in all: the first lands after 2 seconds at the soonest, the last ones 20 seconds in.
+        ThrottleUploads(2_000_000);
 
         await StartUploadAsync(path);
         var uploadId = await UploadIdAsync();

@@ -22,7 +22,8 @@ public sealed class ResumeTests(Chromium chromium) : ConsoleTest(chromium)
         var parts = PartsOf(FileBytes);
         using var api = Server.CreateClient(TesseraTestServer.KeyA);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
-        await ThrottleUploadsAsync(16_000_000);
+        // 10 parts at 2 MB/s in all: the first lands after 2 seconds at the soonest, the last ones 20 seconds in.
+        ThrottleUploads(2_000_000);
 
         await StartUploadAsync(path);
         var uploadId = await UploadIdAsync();
@@ -41,9 +42,9 @@ public sealed class ResumeTests(Chromium chromium) : ConsoleTest(chromium)
         await Assertions.Expect(PendingRow(uploadId).Locator("progress")).ToBeAttachedAsync();
         await Assertions.Expect(PendingRow(uploadId)).ToContainTextAsync(ResumeHint);
 
-        await StopThrottlingAsync();
+        StopThrottling();
         await Region("Upload").GetByLabel("File to upload", new() { Exact = true }).SetInputFilesAsync(path);
-        await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
+        await ExpectUploadedAsync();
 
         var upload = await api.GetJsonAsync($"uploads/{uploadId}");
         Assert.Equal("completed", upload.GetProperty("status").GetString());

@@ -34,7 +34,7 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         await Assertions.Expect(CheckBox).ToBeEnabledAsync();
         await CheckBox.UncheckAsync();
         // Slow enough that the test sees the upload running, fast enough to finish in a few seconds.
-        await ThrottleUploadsAsync(8_000_000);
+        ThrottleUploads(8_000_000);
 
         await StartUploadAsync(path);
         var uploadId = await UploadIdAsync();
@@ -56,7 +56,6 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
 
         var row = FileRow(fileId);
         await Assertions.Expect(row.Locator("td[data-bytes]")).ToHaveAttributeAsync("data-bytes", fileBytes.ToString(CultureInfo.InvariantCulture));
-        await StopThrottlingAsync();
         var download = await Page.RunAndWaitForDownloadAsync(() => row.GetByRole(AriaRole.Button, new() { Name = "Download", Exact = true }).ClickAsync());
         var saved = Path.Combine(Path.GetDirectoryName(path)!, "downloaded.bin");
         await download.SaveAsAsync(saved);
@@ -72,7 +71,7 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         using var api = Server.CreateClient(TesseraTestServer.KeyA);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
         await CheckBox.UncheckAsync();
-        await ThrottleUploadsAsync(16_000_000);
+        ThrottleUploads(16_000_000);
 
         await StartUploadAsync(path);
         var uploadId = await UploadIdAsync();
@@ -90,7 +89,7 @@ public sealed class UncheckedUploadTests(Chromium chromium) : ConsoleTest(chromi
         Page.Worker += (_, worker) => _workers.Enqueue(worker.Url);
         await Assertions.Expect(CheckBox).ToBeCheckedAsync();
         await CheckBox.UncheckAsync();
-        await StopThrottlingAsync();
+        StopThrottling();
         await Region("Upload").GetByLabel("File to upload", new() { Exact = true }).SetInputFilesAsync(path);
         await Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded");
         await Assertions.Expect(UploadStatus).ToContainTextAsync("not checked");

@@ -7,8 +7,9 @@ namespace Tessera.Console.Tests.Infrastructure;
 
 /// <summary>
 /// One test's world: a real Tessera (Kestrel, SQLite, a data folder; keyed with projects alpha and beta unless
-/// <see cref="OpenMode"/>), a fresh browser context on the shared Chromium, and the console page in it. On failure
-/// it saves a screenshot of the page and says where, with what the page logged.
+/// <see cref="OpenMode"/>), a fresh browser context on the shared Chromium, and the console page in it, which reaches
+/// the server through a link the test may slow (<see cref="ThrottlingProxy"/>). On failure it saves a screenshot of the
+/// page and says where, with what the page logged.
 /// </summary>
 public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
 {
@@ -18,7 +19,9 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
     private readonly ConcurrentQueue<string> _dialogs = new();
     private readonly ConcurrentQueue<string> _pageLog = new();
     private DirectoryInfo? _files;
-    private ICDPSession? _cdp;
+
+    /// <summary>The link between the page and the server (full speed unless a test slows it).</summary>
+    private ThrottlingProxy? _link;
 
     protected virtual bool OpenMode => false;
 
@@ -45,10 +48,11 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Server = await TesseraTestServer.StartAsync(OpenMode, ServerSettings, configureServices: ConfigureServerServices);
+        _link = ThrottlingProxy.Start(Server.Root);
         _files = Directory.CreateTempSubdirectory("tessera-console-test-");
         Context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.Root.ToString(),
+            BaseURL = _link.Root.ToString(),
             AcceptDownloads = true,
             ViewportSize = new ViewportSize { Width = 1280, Height = 1000 },
         });
@@ -79,10 +83,16 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
             await Context.CloseAsync();
         }
 
+        if (_link is not null)
+        {
+            await _link.DisposeAsync();
+        }
+
         if (Server is not null)
         {
             await Server.DisposeAsync();
         }
+
         try
         {
             _files?.Delete(recursive: true);
@@ -191,23 +201,22 @@ public abstract class ConsoleTest(Chromium chromium) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Limits what the page may send to <paramref name="bytesPerSecond"/> in all (Chromium's own network emulation,
-    /// which throttles request bodies and shares the rate among parallel requests), so "midway" comes at a known pace.
+    /// Limits what the page may send to <paramref name="bytesPerSecond"/> in all, shared among parallel requests, as a
+    /// slow uplink would (<see cref="ThrottlingProxy"/>), so "midway" comes at a known pace. A checked part is sent from
+    /// bytes in memory, which Chromium copies into the DevTools events Playwright listens to before it goes out: under
+    /// Playwright such parts start one after another, a second or so apart on a busy machine, so a test that needs them
+    /// to overlap on the server slows the link enough that each takes longer than that to send.
     /// </summary>
-    protected async Task ThrottleUploadsAsync(long bytesPerSecond)
-    {
-        _cdp ??= await Context.NewCDPSessionAsync(Page);
-        await _cdp.SendAsync("Network.enable");
-        await _cdp.SendAsync("Network.emulateNetworkConditions", new Dictionary<string, object>
-        {
-            ["offline"] = false,
-            ["latency"] = 0,
-            ["downloadThroughput"] = -1,
-            ["uploadThroughput"] = bytesPerSecond,
-        });
-    }
+    protected void ThrottleUploads(long bytesPerSecond) => _link!.BytesPerSecond = bytesPerSecond;
 
-    protected Task StopThrottlingAsync() => ThrottleUploadsAsync(-1);
+    protected void StopThrottling() => _link!.BytesPerSecond = 0;
+
+    /// <summary>
+    /// Waits for the status to say Uploaded, for a minute at most: a checked upload of tens of MB under Playwright (see
+    /// <see cref="ThrottleUploads"/>) beside another test's takes longer than the usual wait on a busy machine.
+    /// </summary>
+    protected Task ExpectUploadedAsync() =>
+        Assertions.Expect(UploadStatus).ToContainTextAsync("Uploaded", new() { Timeout = 60_000 });
 
     protected static int PartsOf(long bytes) => (int)((bytes + PartSize - 1) / PartSize);
 

@@ -20,9 +20,9 @@ export function announcesCrc32c(value) {
 }
 
 /**
- * A worker that reads and hashes slices of a file: `read(blob)` resolves with `{ crc, body }`, the slice's CRC32C
- * and a Blob of the very bytes hashed, to send as they are. Every pending read is rejected if the worker fails or
- * `signal` stops it.
+ * A worker that reads and hashes slices of a file: `read(blob, framing)` resolves with `{ crc, body }`, the slice's
+ * CRC32C and a Uint8Array of the very bytes hashed between `framing.head` and `framing.tail` (multipart-body.js), to
+ * send as it is. Every pending read is rejected if the worker fails or `signal` stops it.
  */
 export function crc32cReader(signal) {
   const waiting = new Map();
@@ -48,19 +48,19 @@ export function crc32cReader(signal) {
       if (data.error) {
         fail(new Error(`Could not read or hash the file: ${data.error}`));
       } else {
-        waiter?.resolve({ crc: data.crc, body: new Blob([data.bytes]) });
+        waiter?.resolve({ crc: data.crc, body: data.body });
       }
     };
     worker.onerror = (event) => fail(new Error(`Could not hash the file: ${event.message || 'the hashing worker failed to start'}`));
   }
 
   return {
-    read(blob) {
+    read(blob, { head = '', tail = '' } = {}) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, blob });
+        worker.postMessage({ id, blob, head, tail });
       });
     },
     stop,

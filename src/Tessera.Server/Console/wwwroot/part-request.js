@@ -2,15 +2,43 @@
 // a part.
 import { API_BASE, bearer, errorFrom, unreachable } from './api.js';
 import { CRC32C_HEADER, toHeaderValue } from './crc32c.js';
+import { multipartFraming } from './multipart-body.js';
 import { abortError } from './retries.js';
 
 /**
- * Sends `body` (a Blob) as the multipart field `data`, with its CRC32C in the checksum header when `crc` is given.
+ * A part's request body sent straight from the file: a FormData holding the slice as the field `data`, which Chromium
+ * reads from disk as it sends. Its Content-Type (with the boundary) is the browser's.
+ */
+export function formPayload(slice, index) {
+  const form = new FormData();
+  form.append('data', slice, partFilename(index));
+  return { body: form, contentType: null, size: slice.size };
+}
+
+/**
+ * What crc32c.js's reader wraps a slice in, to be sent as it is: the multipart/form-data framing of the field `data`
+ * and the Content-Type that goes with it.
+ */
+export function partFraming(index) {
+  return multipartFraming('data', partFilename(index));
+}
+
+/** A part's request body the page framed itself: `framed` (a Uint8Array) holds `size` bytes of the file inside `framing`. */
+export function framedPayload(framed, framing, size) {
+  return { body: framed, contentType: framing.contentType, size };
+}
+
+function partFilename(index) {
+  return `part-${index}`;
+}
+
+/**
+ * Sends `payload` (formPayload's or framedPayload's) with its CRC32C in the checksum header when `crc` is given.
  * Resolves with `{ part, storedCrc }`: the Part object and the checksum header of the answer (null when it has none).
  * Rejects with the server's ApiError, a network ApiError (status 0), or an AbortError. `onProgress(loaded)` follows
- * the bytes sent.
+ * the bytes sent, up to the file's bytes in the payload.
  */
-export function sendPart(uploadId, index, body, crc, signal, onProgress) {
+export function sendPart(uploadId, payload, crc, signal, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const onAbort = () => xhr.abort();
@@ -18,8 +46,9 @@ export function sendPart(uploadId, index, body, crc, signal, onProgress) {
     const settle = () => signal.removeEventListener('abort', onAbort);
     xhr.open('POST', `${API_BASE}/uploads/${encodeURIComponent(uploadId)}/parts`);
     xhr.setRequestHeader('Authorization', bearer());
+    if (payload.contentType) xhr.setRequestHeader('Content-Type', payload.contentType);
     if (crc !== null) xhr.setRequestHeader(CRC32C_HEADER, toHeaderValue(crc));
-    xhr.upload.onprogress = (event) => onProgress(Math.min(event.loaded, body.size));
+    xhr.upload.onprogress = (event) => onProgress(Math.min(event.loaded, payload.size));
     xhr.onload = () => {
       settle();
       const response = new Response(xhr.status === 204 ? null : xhr.responseText, {
@@ -36,10 +65,8 @@ export function sendPart(uploadId, index, body, crc, signal, onProgress) {
     xhr.onerror = () => { settle(); reject(unreachable()); };
     xhr.ontimeout = () => { settle(); reject(unreachable()); };
     xhr.onabort = () => { settle(); reject(abortError()); };
-    const form = new FormData();
-    form.append('data', body, `part-${index}`);
     onProgress(0);
-    xhr.send(form);
+    xhr.send(payload.body);
   });
 }
 

@@ -4,16 +4,20 @@
 // part again, MAX_RESENDS times at most; the answer's header says what the server stored, and the page checks it. At
 // complete the page sends the whole file's CRC32C, combined from the parts' (crc32c-combine.js), and checks the
 // answer's. Nothing is read back: no part list is asked for, and the server reads no part again.
-// The user may turn the check off (`verify: false`): then the page sends each slice straight from the file, hashes
-// nothing, and a part damaged on its way goes unnoticed.
+// The bytes go up as the buffer the worker read them into, framed as multipart/form-data (multipart-body.js): a Blob
+// made of them for FormData would cost more than reading and hashing them. The user may turn the check off
+// (`verify: false`): then the page sends each slice straight from the file, hashes nothing, and a part damaged on its
+// way goes unnoticed.
 // A part that fails on the network or with 429/5xx is sent again after a pause (retries.js). What succeeded is
 // written down as it happens (resume-records.js), so a later pick of the same file continues from the parts the
-// server still holds.
+// server still holds (resume-match.js).
 import { api, ApiError } from './api.js';
 import { crc32cOfPieces } from './crc32c-combine.js';
 import { ALGORITHMS_HEADER, CRC32C_HEADER, announcesCrc32c, crc32cReader, toHeaderValue } from './crc32c.js';
-import { sendPart } from './part-request.js';
-import { deleteRecord, readRecord, writeRecord } from './resume-records.js';
+import { partCount, sliceOf } from './file-parts.js';
+import { formPayload, framedPayload, partFraming, sendPart } from './part-request.js';
+import { partsStillHeld } from './resume-match.js';
+import { deleteRecord, writeRecord } from './resume-records.js';
 import { abortError, isAbort, withRetries } from './retries.js';
 
 export { isAbort };
@@ -76,31 +80,14 @@ export class FileUpload {
     return Math.min(this.total, this._confirmed + sending);
   }
 
-/**
-   * The pending upload a former run of this file left (see resume-records.js), or null when there is none or the
-   * server no longer has it pending.
-   */
-  static async findResumable(file) {
-    const record = readRecord(file);
-    if (!record) return null;
-    try {
-      const upload = await api(`/uploads/${encodeURIComponent(record.uploadId)}`);
-      if (upload.status === 'pending' && upload.bytes === file.size && upload.expires_at * 1000 > Date.now()) return record;
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    }
-    deleteRecord(file);
-    return null;
-  }
-
-  /** Runs the upload; with `record` (from findResumable) it continues that upload. */
+  /** Runs the upload; with `record` (resume-match.js's findResumable) it continues that upload. */
   async start(record = null) {
     const signal = this._abort.signal;
     this._reader = this.verify ? crc32cReader(signal) : null;
     try {
       const { partSize, parts } = record ? await this._resume(record, signal) : await this._create();
       const count = partCount(this.file.size, partSize);
-      for (const index of parts.keys()) this._confirmed += chunkOf(this.file, index, partSize).size;
+      for (const index of parts.keys()) this._confirmed += sliceOf(this.file, index, partSize).size;
       this._record.parts = Object.fromEntries(parts);
       this._remember();
 
@@ -121,7 +108,8 @@ export class FileUpload {
     this.uploadId = record.uploadId;
     this._record = record;
     this._onCreated(this.uploadId);
-    return { partSize: record.partSize, parts: await this._partsStillHeld(record, record.partSize, signal) };
+    const parts = await partsStillHeld(this.file, record, { reader: this._reader, crcs: this._crcs, signal });
+    return { partSize: record.partSize, parts };
   }
 
   async _create() {
@@ -159,7 +147,7 @@ export class FileUpload {
     const partIds = Array.from({ length: count }, (_, index) => parts.get(index));
     const headers = {};
     if (this.verify) {
-      const pieces = Array.from({ length: count }, (_, index) => ({ crc: this._crcs[index], bytes: chunkOf(this.file, index, partSize).size }));
+      const pieces = Array.from({ length: count }, (_, index) => ({ crc: this._crcs[index], bytes: sliceOf(this.file, index, partSize).size }));
       headers[CRC32C_HEADER] = toHeaderValue(crc32cOfPieces(pieces));
     }
     this._onCompleting();
@@ -211,11 +199,11 @@ export class FileUpload {
       while (next < missing.length) {
         if (signal.aborted) throw abortError();
         const index = missing[next++];
-        const chunk = chunkOf(this.file, index, partSize);
-        const { body, crc } = this._reader ? await this._reader.read(chunk) : { body: chunk, crc: null };
-        const part = await this._sendCheckedPart(index, body, crc, partSize, signal);
+        const slice = sliceOf(this.file, index, partSize);
+        const { payload, crc } = this._reader ? await this._readChecked(slice, index) : { payload: formPayload(slice, index), crc: null };
+        const part = await this._sendCheckedPart(index, payload, crc, partSize, signal);
         this._inFlight.delete(index);
-        this._confirmed += chunk.size;
+        this._confirmed += slice.size;
         this._crcs[index] = crc;
         parts.set(index, part.id);
         this._record.parts[index] = part.id;
@@ -225,18 +213,25 @@ export class FileUpload {
     await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, missing.length) }, sender));
   }
 
+  /** Reads and hashes slice `index` in the worker, into the multipart body that sends it. */
+  async _readChecked(slice, index) {
+    const framing = partFraming(index);
+    const { body, crc } = await this._reader.read(slice, framing);
+    return { payload: framedPayload(body, framing, slice.size), crc };
+  }
+
   /**
    * Sends one part and, given its CRC32C, makes sure the server stored those bytes: a part refused as damaged
    * (400 checksum_mismatch), or stored with another CRC32C (left unnamed, so the server drops it at complete), is
    * sent again, MAX_RESENDS times at most; then the upload stops with an error saying which part.
    */
-  async _sendCheckedPart(index, body, crc, partSize, signal) {
+  async _sendCheckedPart(index, payload, crc, partSize, signal) {
     const progress = (loaded) => this._inFlight.set(index, loaded);
     for (let resends = 0; ; resends += 1) {
       if (resends > MAX_RESENDS) throw this._damaged(index, partSize);
       let answer;
       try {
-        answer = await withRetries(() => sendPart(this.uploadId, index, body, crc, signal, progress), signal, () => this._inFlight.delete(index));
+        answer = await withRetries(() => sendPart(this.uploadId, payload, crc, signal, progress), signal, () => this._inFlight.delete(index));
       } catch (error) {
         this._inFlight.delete(index);
         if (isChecksumMismatch(error)) continue;
@@ -260,57 +255,4 @@ export class FileUpload {
       + `${MAX_RESENDS + 1} times in a row: the server's CRC32C of what it received never matched the file's. `
       + 'The upload was stopped and can be resumed by picking the file again; check the network (a proxy or a faulty link) or the file.');
   }
-
-  /**
-   * The parts of `record` the server still holds, by index: those it recorded and, when checking, whose CRC32C the
-   * server gives as the slice's (a part stored before checksums existed has none and is sent again); then, when
-   * checking, any other part the server has whose size and CRC32C match a missing slice (a part whose answer was
-   * lost before it could be recorded). Without the check a recorded part of the right size is kept, and an
-   * unrecorded one cannot be matched to its slice, which is simply sent again.
-   */
-  async _partsStillHeld(record, partSize, signal) {
-    const listing = await api(`/uploads/${encodeURIComponent(record.uploadId)}/parts`, { signal });
-    const held = new Map(listing.data.map((part) => [part.id, part]));
-    const count = partCount(this.file.size, partSize);
-    const parts = new Map();
-    for (const [key, partId] of Object.entries(record.parts ?? {})) {
-      const index = Number(key);
-      const part = held.get(partId);
-      if (Number.isInteger(index) && index < count && part && part.bytes === chunkOf(this.file, index, partSize).size) {
-        held.delete(partId);
-        if (!this._reader || await this._matches(part, index, partSize)) parts.set(index, partId);
-      }
-    }
-
-    if (!this._reader) return parts;
-    for (let index = 0; index < count && held.size > 0; index += 1) {
-      if (parts.has(index)) continue;
-      const size = chunkOf(this.file, index, partSize).size;
-      const candidates = [...held.values()].filter((part) => part.bytes === size && part.crc32c);
-      if (candidates.length === 0) continue;
-      for (const part of candidates) {
-        if (await this._matches(part, index, partSize)) {
-          parts.set(index, part.id);
-          held.delete(part.id);
-          break;
-        }
-      }
-    }
-    return parts;
-  }
-
-  /** Whether the server's part has the CRC32C of slice `index`; notes that CRC for complete when it does. */
-  async _matches(part, index, partSize) {
-    if (!part.crc32c) return false;
-    this._crcs[index] ??= (await this._reader.read(chunkOf(this.file, index, partSize))).crc;
-    return part.crc32c === toHeaderValue(this._crcs[index]);
-  }
-}
-
-export function partCount(size, partSize) {
-  return Math.ceil(size / partSize);
-}
-
-function chunkOf(file, index, partSize) {
-  return file.slice(index * partSize, Math.min((index + 1) * partSize, file.size));
 }

@@ -9,6 +9,7 @@ import { isQuotaRefusal, settleQuotaRefusal } from './quota-refusal.js';
 import { enqueue, sameFile, takeNext } from './upload-queue.js';
 import { reloadFiles } from './files.js';
 import { markSending, refreshPending, showReceived } from './pending.js';
+import { findResumable } from './resume-match.js';
 import { refreshUsage } from './usage.js';
 
 /** The status line and bar change at most this often (5 times a second). */
@@ -96,7 +97,7 @@ async function picked() {
   if (!file) return;
   let record;
   try {
-    record = await FileUpload.findResumable(file);
+    record = await findResumable(file);
   } catch (error) {
     showError(`Could not check for an earlier upload of ${file.name}`, error);
     return;
@@ -139,7 +140,7 @@ function queueBehind(entry) {
 async function startEntry(entry) {
   let record = null;
   try {
-    record = await FileUpload.findResumable(entry.file);
+    record = await findResumable(entry.file);
   } catch {
     // Could not tell: start a new upload.
   }
