@@ -17,7 +17,7 @@ public sealed class UploadQueueTests(Chromium chromium) : ConsoleTest(chromium)
         using var api = Server.CreateClient(TesseraTestServer.KeyA);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
         // Four seconds or so for the first file, so the second is started while it runs.
-        await ThrottleUploadsAsync(4_000_000);
+        ThrottleUploads(4_000_000);
 
         await StartUploadAsync(first, "assistants");
         var firstId = await UploadIdAsync();
@@ -28,7 +28,7 @@ public sealed class UploadQueueTests(Chromium chromium) : ConsoleTest(chromium)
         await Assertions.Expect(queue).ToContainTextAsync("second.bin");
         await Assertions.Expect(queue).ToContainTextAsync("batch");
         await Assertions.Expect(Region("Upload").Locator("#upload-name")).ToHaveTextAsync("first.bin");
-        await StopThrottlingAsync();
+        StopThrottling();
 
         await Assertions.Expect(FilesTable.Locator("tr[data-name='first.bin']")).ToHaveCountAsync(1);
         await Assertions.Expect(FilesTable.Locator("tr[data-name='second.bin']")).ToContainTextAsync("batch");
