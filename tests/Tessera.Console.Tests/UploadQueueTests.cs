@@ -16,8 +16,9 @@ public sealed class UploadQueueTests(Chromium chromium) : ConsoleTest(chromium)
         var requests = new PageRequests(Page);
         using var api = Server.CreateClient(TesseraTestServer.KeyA);
         await SignInAsync(TesseraTestServer.KeyA, TesseraTestServer.ProjectA);
-        // Four seconds or so for the first file, so the second is started while it runs.
-        ThrottleUploads(4_000_000);
+        // Half a minute or so for the first file, so the second is started while it runs even on a busy machine; the
+        // link goes back to full speed once the queue has been seen.
+        ThrottleUploads(500_000);
 
         await StartUploadAsync(first, "assistants");
         var firstId = await UploadIdAsync();
