@@ -128,12 +128,45 @@ async function multipartUploadsExtension(ctx, next) {
   return next();
 }
 
+/**
+ * s3rver 3.7.1 answers a PutObject or UploadPart once the body has passed through its hashing, before the file it
+ * writes is finished, so a GET or a CompleteMultipartUpload right after may read a file still being written (and a
+ * test sees bytes that do not match their checksum). S3 answers only once the bytes are stored: wait, as it does,
+ * until the file holds every byte before answering.
+ */
+function answerOnceWritten(store) {
+  const files = {
+    putObject: ([object]) => store.getResourcePath(object.bucket, object.key, 'object'),
+    putPart: ([bucket, uploadId, partNumber]) =>
+      path.join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId, partNumber.toString()),
+  };
+  for (const [method, fileOf] of Object.entries(files)) {
+    const original = store[method].bind(store);
+    store[method] = async (...args) => {
+      const stored = await original(...args);
+      await untilSize(fileOf(args), stored.size);
+      return stored;
+    };
+  }
+}
+
+async function untilSize(file, size) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { size: written } = await fs.stat(file).catch(() => ({ size: -1 }));
+    if (written >= size) return;
+    if (Date.now() > deadline) throw new Error(`${file} still holds ${written} of ${size} bytes after 30 s`);
+    await new Promise(resolve => setTimeout(resolve, 2));
+  }
+}
+
 if (process.argv.includes('--exit-with-stdin')) {
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
 }
 
 const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
+answerOnceWritten(server.store);
 // Koa composes its middleware when the server starts listening, so these still take effect: first the damage a test
 // asked for (see checksums.js), then the log; the checksum checks and the extension just before s3rver's router (the
 // last middleware), after its authentication.
