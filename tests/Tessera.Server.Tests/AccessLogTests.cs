@@ -21,11 +21,7 @@ public sealed partial class AccessLogTests : IDisposable
     [Fact]
     public async Task Every_request_has_one_short_access_line_with_method_path_status_duration_request_id_and_bytes()
     {
-        await using var server = ServerProcess.Start(
-            ["--urls=http://127.0.0.1:0", "--Tessera:DataPath=./data",
-             "--Tessera:Projects:0:Name=alpha", $"--Tessera:Projects:0:Keys:0={TesseraTestServer.KeyA}",
-             "--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Key={MetricsKey}"],
-            workingDirectory: _root);
+        await using var server = StartKeyedServerWithMetrics();
         var root = await server.WaitUntilListeningAsync();
         using var client = new HttpClient { BaseAddress = new Uri(root, "v1/") };
         client.DefaultRequestHeaders.Authorization = new("Bearer", TesseraTestServer.KeyA);
@@ -114,11 +110,7 @@ public sealed partial class AccessLogTests : IDisposable
     [Fact]
     public async Task A_scrape_refused_for_want_of_the_metrics_key_has_its_access_line_with_401()
     {
-        await using var server = ServerProcess.Start(
-            ["--urls=http://127.0.0.1:0", "--Tessera:DataPath=./data",
-             "--Tessera:Projects:0:Name=alpha", $"--Tessera:Projects:0:Keys:0={TesseraTestServer.KeyA}",
-             "--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Key={MetricsKey}"],
-            workingDirectory: _root);
+        await using var server = StartKeyedServerWithMetrics();
         var root = await server.WaitUntilListeningAsync();
         using var anonymous = new HttpClient();
 
@@ -204,4 +196,11 @@ public sealed partial class AccessLogTests : IDisposable
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info: Tessera\.Server\.AccessLog\[1790\] (?<method>[A-Z]+) (?<target>\S+) (?<status>\d{3}) \d+\.\d ms (?<id>req_[0-9a-f]{32}) (?<in>\d+) B in, (?<out>\d+) B out$")]
     private static partial Regex AccessLine();
+
+    /// <summary>A server with one project (key A) and Prometheus on the main port behind <see cref="MetricsKey"/>.</summary>
+    private ServerProcess StartKeyedServerWithMetrics() => ServerProcess.Start(
+        ["--urls=http://127.0.0.1:0", "--Tessera:DataPath=./data",
+         "--Tessera:Projects:0:Name=alpha", $"--Tessera:Projects:0:Keys:0={TesseraTestServer.KeyA}",
+         "--Tessera:Telemetry:Prometheus:Enabled=true", $"--Tessera:Telemetry:Prometheus:Key={MetricsKey}"],
+        workingDirectory: _root);
 }
